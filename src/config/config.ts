@@ -1,0 +1,80 @@
+/** The validated, frozen configuration every role is built from. Only src/config reads the environment. */
+export interface Config {
+  readonly localDomain: string;
+  readonly webDomain: string;
+  readonly https: boolean;
+  /** `https://social.example.com` (or http:// for development instances). */
+  readonly baseUrl: string;
+  readonly bind: string;
+  readonly port: number;
+  readonly streamingPort: number;
+  readonly metricsPort: number;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly redis: RedisConfig;
+  readonly logLevel: string;
+  readonly trustedProxies: readonly string[];
+  readonly allowedPrivateAddresses: readonly string[];
+  readonly jobLockSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly media: MediaConfig;
+  readonly mail: MailConfig;
+}
+
+export type DatabaseConfig =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgres"; readonly url: string; readonly pool: number };
+
+export interface RedisConfig {
+  /** Redis for the job queue (QUEUE_REDIS_URL, else REDIS_URL); unset means the database table queue. */
+  readonly queueUrl: string | null;
+  /** Redis for cache, feeds, rate limits and pub/sub (CACHE_REDIS_URL, else REDIS_URL); unset means in memory. */
+  readonly cacheUrl: string | null;
+  /** Prefix for every key, so several instances can share one Redis. */
+  readonly namespace: string;
+}
+
+export type MediaConfig =
+  | { readonly kind: "local"; readonly root: string }
+  | {
+      readonly kind: "s3";
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint: string | null;
+      readonly forcePathStyle: boolean;
+      readonly aliasHost: string | null;
+      readonly protocol: "http" | "https";
+      readonly hostname: string | null;
+      readonly permission: string;
+      readonly forceSingleRequest: boolean;
+      readonly accessKeyId: string | null;
+      readonly secretAccessKey: string | null;
+    };
+
+export type MailConfig =
+  | { readonly kind: "file"; readonly dir: string; readonly from: string }
+  | {
+      readonly kind: "smtp";
+      readonly host: string;
+      readonly port: number;
+      readonly login: string | null;
+      readonly password: string | null;
+      readonly from: string;
+      readonly authMethod: "plain" | "login" | "cram_md5" | "none";
+      readonly starttls: "auto" | "always" | "never";
+      /** Implicit TLS from the first byte (SMTP_TLS or SMTP_SSL, usually port 465). */
+      readonly implicitTls: boolean;
+      readonly verifyCertificates: boolean;
+    };
+
+/** A configuration problem: which variable, what is wrong, and what to do. The CLI exits 78 (EX_CONFIG) on it. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  readonly fix: string;
+  constructor(variable: string, problem: string, fix: string) {
+    super(`${variable}: ${problem}. ${fix}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+    this.fix = fix;
+  }
+}

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { ConfigError, type Config, type MailConfig, type MediaConfig } from "./config.ts";
+import { envSchema } from "./schema.ts";
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads `.env.production` and `.env` from `cwd` (when present) under the real environment: a variable set in the
+ * environment wins over the files, as with Mastodon's dotenv.
+ */
+export function readEnvironment(processEnv: Env = process.env, cwd = process.cwd()): Env {
+  const merged: Env = {};
+  for (const file of [".env", ".env.production"]) {
+    const path = resolve(cwd, file);
+    if (existsSync(path)) Object.assign(merged, parseEnv(readFileSync(path, "utf8")));
+  }
+  return { ...merged, ...processEnv };
+}
+
+/** True for names whose traffic never leaves the machine: these default to http. */
+export function isLoopbackHost(hostWithPort: string): boolean {
+  const host = hostWithPort.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}
+
+/** Validates the environment into a frozen Config; throws ConfigError naming the variable and the fix. */
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  // Empty strings mean "unset", as docker-compose and systemd EnvironmentFile produce them for blank lines.
+  const present: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") present[k] = v;
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? "environment");
+    const value = present[variable];
+    throw new ConfigError(
+      variable,
+      `the value ${JSON.stringify(value)} is not valid`,
+      `${issue.message}. Set it in the environment or in .env, or unset it to use the default.`,
+    );
+  }
+  const e = parsed.data;
+  const webDomain = e.WEB_DOMAIN ?? e.LOCAL_DOMAIN;
+  const https = e.LOCAL_HTTPS ?? !isLoopbackHost(webDomain);
+  const dataDir = resolve(cwd, e.DATA_DIR);
+
+  const media: MediaConfig = e.S3_ENABLED ? s3Config(e) : { kind: "local", root: resolve(dataDir, "media") };
+  const mail: MailConfig = e.SMTP_SERVER
+    ? {
+        kind: "smtp",
+        host: e.SMTP_SERVER,
+        port: e.SMTP_PORT ?? (e.SMTP_TLS || e.SMTP_SSL ? 465 : 587),
+        login: e.SMTP_LOGIN ?? null,
+        password: e.SMTP_PASSWORD ?? null,
+        from: e.SMTP_FROM_ADDRESS ?? `notifications@${e.LOCAL_DOMAIN.replace(/:\d+$/, "")}`,
+        authMethod: e.SMTP_AUTH_METHOD as "plain" | "login" | "cram_md5" | "none",
+        starttls: e.SMTP_ENABLE_STARTTLS,
+        implicitTls: e.SMTP_TLS || e.SMTP_SSL,
+        verifyCertificates: e.SMTP_OPENSSL_VERIFY_MODE === "peer",
+      }
+    : {
+        kind: "file",
+        dir: resolve(dataDir, "mail"),
+        from: e.SMTP_FROM_ADDRESS ?? `notifications@${e.LOCAL_DOMAIN.replace(/:\d+$/, "")}`,
+      };
+  if (mail.kind === "smtp" && mail.login && !mail.password)
+    throw new ConfigError("SMTP_PASSWORD", "SMTP_LOGIN is set but SMTP_PASSWORD is not", "Set SMTP_PASSWORD, or unset SMTP_LOGIN for a server without authentication.");
+
+  const config: Config = {
+    localDomain: e.LOCAL_DOMAIN,
+    webDomain,
+    https,
+    baseUrl: `${https ? "https" : "http"}://${webDomain}`,
+    bind: e.BIND,
+    port: e.PORT,
+    streamingPort: e.STREAMING_PORT,
+    metricsPort: e.METRICS_PORT,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL, pool: e.DB_POOL }
+      : { kind: "sqlite", path: resolve(dataDir, "herd.sqlite3") },
+    redis: {
+      queueUrl: e.QUEUE_REDIS_URL ?? e.REDIS_URL ?? null,
+      cacheUrl: e.CACHE_REDIS_URL ?? e.REDIS_URL ?? null,
+      namespace: e.REDIS_NAMESPACE,
+    },
+    logLevel: e.LOG_LEVEL,
+    trustedProxies: e.TRUSTED_PROXY_IP,
+    allowedPrivateAddresses: e.ALLOWED_PRIVATE_ADDRESSES,
+    jobLockSeconds: e.JOB_LOCK_SECONDS,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    media,
+    mail,
+  };
+  return deepFreeze(config);
+}
+
+function s3Config(e: ReturnType<typeof envSchema.parse>): MediaConfig {
+  if (!e.S3_BUCKET)
+    throw new ConfigError("S3_BUCKET", "S3_ENABLED is true but no bucket is named", "Set S3_BUCKET to the bucket that holds media, or set S3_ENABLED=false to keep media on local disk.");
+  const endpoint = e.S3_ENDPOINT ?? (e.S3_HOSTNAME ? `${e.S3_PROTOCOL}://${e.S3_HOSTNAME}` : null);
+  // Mastodon's rule: a custom endpoint (MinIO, Ceph, Garage…) is addressed path-style unless told otherwise.
+  const forcePathStyle = e.S3_FORCE_PATH_STYLE ?? endpoint !== null;
+  if (!forcePathStyle && e.S3_BUCKET.includes("."))
+    throw new ConfigError(
+      "S3_BUCKET",
+      `the bucket name ${JSON.stringify(e.S3_BUCKET)} has dots, which breaks TLS certificates in virtual-host addressing`,
+      "Set S3_FORCE_PATH_STYLE=true, or use a bucket name without dots.",
+    );
+  if (Boolean(e.AWS_ACCESS_KEY_ID) !== Boolean(e.AWS_SECRET_ACCESS_KEY))
+    throw new ConfigError(
+      e.AWS_ACCESS_KEY_ID ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID",
+      "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set",
+      "Set both to the bucket's key pair, or neither to use the machine's credentials.",
+    );
+  return {
+    kind: "s3",
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION,
+    endpoint,
+    forcePathStyle,
+    aliasHost: e.S3_ALIAS_HOST ?? null,
+    protocol: e.S3_PROTOCOL,
+    hostname: e.S3_HOSTNAME ?? null,
+    permission: e.S3_PERMISSION,
+    forceSingleRequest: e.S3_FORCE_SINGLE_REQUEST,
+    accessKeyId: e.AWS_ACCESS_KEY_ID ?? null,
+    secretAccessKey: e.AWS_SECRET_ACCESS_KEY ?? null,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,36 @@
+import type { JobRequest } from "./job-queue.ts";
+import type { Repositories } from "./repositories/index.ts";
+
+export type DatabaseEngine = "sqlite" | "postgres";
+
+/** One database transaction: the repositories bound to it, plus the job outbox. */
+export interface Tx extends Repositories {
+  /**
+   * Records jobs in this transaction (the outbox). They run if and only if the transaction commits; a rollback
+   * leaves no trace of them.
+   */
+  enqueue(jobs: readonly JobRequest[]): Promise<void>;
+  /** Runs after a successful commit (wakes workers, publishes events); errors are logged, never thrown back. */
+  afterCommit(callback: () => void | Promise<void>): void;
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly inUse: number;
+  readonly waiting: number;
+}
+
+/** The durable store: SQLite for one process, PostgreSQL for many. Same repositories on both. */
+export interface Database {
+  readonly engine: DatabaseEngine;
+  /** Repositories outside any transaction (each call commits on its own). */
+  readonly repos: Repositories;
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** A new 64-bit, time-sortable id. */
+  nextId(): Promise<bigint>;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}

@@ -29,25 +29,29 @@ export function parseId(value: unknown): bigint | null {
  * been taken in between, far beyond any real rate); within a block they count up.
  */
 export class IdGenerator {
-  #reserve: () => Promise<number>;
   #now: () => number;
   #blockStart = 0;
   #used = BLOCK;
   #pending: Promise<void> | null = null;
   #lastMs = 0;
+  #blockOwner: object | null = null;
 
-  constructor(reserveBlock: () => Promise<number>, now: () => number = Date.now) {
-    this.#reserve = reserveBlock;
+  constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
-  async next(): Promise<bigint> {
+  /**
+   * The next id. `reserve` takes a block number from the database when the current block is used up; `owner`
+   * names the transaction it ran in, so that `discard(owner)` can drop a block whose reservation rolled back.
+   */
+  async next(reserve: () => Promise<number>, owner: object | null = null): Promise<bigint> {
     while (this.#used >= BLOCK) {
-      this.#pending ??= this.#reserve().then(
+      this.#pending ??= reserve().then(
         (n) => {
           this.#blockStart = (n * BLOCK) & 0xffff;
           this.#used = 0;
           this.#pending = null;
+          this.#blockOwner = owner;
         },
         (err) => {
           this.#pending = null;
@@ -59,5 +63,15 @@ export class IdGenerator {
     const ms = Math.max(this.#now(), this.#lastMs);
     this.#lastMs = ms;
     return idForTime(ms, this.#blockStart + this.#used++);
+  }
+
+  /** Forgets the current block if `owner`'s transaction reserved it and then rolled back. */
+  discard(owner: object): void {
+    if (this.#blockOwner === owner) this.#used = BLOCK;
+  }
+
+  /** Marks the current block as committed: a later rollback of its transaction can no longer undo it. */
+  settle(owner: object): void {
+    if (this.#blockOwner === owner) this.#blockOwner = null;
   }
 }

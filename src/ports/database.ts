@@ -12,6 +12,8 @@ export interface Tx extends Repositories {
   enqueue(jobs: readonly JobRequest[]): Promise<void>;
   /** Runs after a successful commit (wakes workers, publishes events); errors are logged, never thrown back. */
   afterCommit(callback: () => void | Promise<void>): void;
+  /** A new id, reserved through this transaction's connection (never call Database.nextId inside a transaction). */
+  nextId(): Promise<bigint>;
 }
 
 export interface PoolStats {
@@ -27,7 +29,7 @@ export interface Database {
   readonly repos: Repositories;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** A new 64-bit, time-sortable id. */
+  /** A new 64-bit, time-sortable id (outside transactions; inside one, use Tx.nextId). */
   nextId(): Promise<bigint>;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;

@@ -1,0 +1,42 @@
+import { sql, type Kysely } from "kysely";
+import type { JobRequest } from "../../ports/job-queue.ts";
+import type { Tables } from "./schema.ts";
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_BACKOFF_MS = 1_000;
+
+/**
+ * Writes jobs as `waiting` rows. This is the outbox for every queue adapter: the database queue claims these
+ * rows itself, the BullMQ adapter relays them to Redis. A waiting row with the same dedup key wins.
+ */
+export async function insertJobRows(
+  db: Kysely<Tables>,
+  jobs: readonly JobRequest[],
+  ids: readonly bigint[],
+  now: number,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const rows = jobs.map((job, i) => ({
+    id: ids[i],
+    queue: job.queue,
+    name: job.name,
+    payload: JSON.stringify(job.payload ?? null),
+    state: "waiting",
+    attempts: 0,
+    max_attempts: Math.max(1, job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+    backoff_ms: Math.max(0, job.backoffMs ?? DEFAULT_BACKOFF_MS),
+    run_at: now + Math.max(0, job.delayMs ?? 0),
+    dedup_key: job.dedupKey ?? null,
+    created_at: now,
+  }));
+  // One statement per row: ON CONFLICT with a partial-index target must see each row on its own, and a
+  // multi-row insert that dedups against itself is rejected by PostgreSQL.
+  for (const row of rows) {
+    await db
+      .insertInto("jobs")
+      .values(row)
+      // The predicate must be the index's own text, not a bound parameter, for the engine to match the index.
+      .onConflict((oc) => oc.column("dedup_key").where(sql<boolean>`state = 'waiting'`).doNothing())
+      .execute();
+  }
+}

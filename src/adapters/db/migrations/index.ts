@@ -1,0 +1,45 @@
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from "kysely/migration";
+import type { DatabaseEngine } from "../../../ports/database.ts";
+import { foundation } from "./0001-foundation.ts";
+
+/** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
+function all(engine: DatabaseEngine): Record<string, Migration> {
+  return {
+    "0001-foundation": foundation(engine),
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  #engine: DatabaseEngine;
+  constructor(engine: DatabaseEngine) {
+    this.#engine = engine;
+  }
+  async getMigrations() {
+    return all(this.#engine);
+  }
+}
+
+export interface MigrationReport {
+  readonly applied: string[];
+  readonly pending: number;
+}
+
+/** Applies every pending migration; throws with the failing migration's name and cause. */
+export async function migrateToLatest(db: Kysely<any>, engine: DatabaseEngine): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(engine) });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  if (error) {
+    const failed = (results ?? []).find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { applied, pending: 0 };
+}
+
+/** Names of migrations not yet applied (for `herd doctor`). */
+export async function pendingMigrations(db: Kysely<any>, engine: DatabaseEngine): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(engine) });
+  const infos = await migrator.getMigrations();
+  return infos.filter((m) => !m.executedAt).map((m) => m.name);
+}

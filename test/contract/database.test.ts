@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { timeOfId } from "../../src/domain/ids.ts";
+import { databaseEngines } from "../support/backends.ts";
+
+for (const engine of databaseEngines) {
+  describe(`Database contract: ${engine.name}`, { skip: engine.skip }, () => {
+    it("hands out unique, time-sortable 64-bit ids, inside and outside transactions", async () => {
+      const { db, close } = await engine.open();
+      try {
+        const before = Date.now();
+        const outside = await Promise.all(Array.from({ length: 2500 }, () => db.nextId()));
+        const inside = await db.transaction(async (tx) => Promise.all(Array.from({ length: 1500 }, () => tx.nextId())));
+        const all = [...outside, ...inside];
+        assert.equal(new Set(all).size, all.length);
+        for (const id of all) {
+          assert.equal(typeof id, "bigint");
+          assert.ok(id > 2n ** 53n, "ids exceed a double's exact range, so they must stay bigint");
+          assert.ok(timeOfId(id) >= before - 1 && timeOfId(id) <= Date.now() + 1);
+        }
+      } finally {
+        await close();
+      }
+    });
+
+    it("commits a transaction's writes and its jobs together", async () => {
+      const { db, close } = await engine.open();
+      try {
+        let woke = 0;
+        db.jobsCommitted.add(() => void woke++);
+        await db.transaction(async (tx) => {
+          const accountId = await tx.nextId();
+          await tx.accounts.createLocal({
+            accountId, userId: await tx.nextId(), username: "alice", email: "alice@example.com",
+            passwordHash: "x", role: "user", confirmed: true, approved: true, now: Date.now(),
+          });
+          await tx.enqueue([{ name: "welcome", queue: "mailers", payload: { accountId: String(accountId) } }]);
+        });
+        assert.equal(woke, 1);
+        assert.ok(await db.repos.accounts.findLocalByUsername("ALICE"));
+        const jobs = await db.kysely.selectFrom("jobs").selectAll().execute();
+        assert.equal(jobs.length, 1);
+        assert.equal(jobs[0].name, "welcome");
+        assert.deepEqual(JSON.parse(jobs[0].payload), { accountId: jobs[0].payload.match(/\d+/)![0] });
+      } finally {
+        await close();
+      }
+    });
+
+    it("rolls back writes and jobs when the transaction throws", async () => {
+      const { db, close } = await engine.open();
+      try {
+        let woke = 0;
+        db.jobsCommitted.add(() => void woke++);
+        await assert.rejects(
+          db.transaction(async (tx) => {
+            await tx.accounts.createLocal({
+              accountId: await tx.nextId(), userId: await tx.nextId(), username: "bob", email: "bob@example.com",
+              passwordHash: "x", role: "user", confirmed: true, approved: true, now: Date.now(),
+            });
+            await tx.enqueue([{ name: "welcome", queue: "mailers", payload: {} }]);
+            throw new Error("boom");
+          }),
+          /boom/,
+        );
+        assert.equal(woke, 0);
+        assert.equal(await db.repos.accounts.findLocalByUsername("bob"), null);
+        assert.equal((await db.kysely.selectFrom("jobs").selectAll().execute()).length, 0);
+        // The id generator still works after the rollback discarded its block.
+        assert.equal(typeof (await db.nextId()), "bigint");
+      } finally {
+        await close();
+      }
+    });
+
+    it("keeps one waiting job per dedup key", async () => {
+      const { db, close } = await engine.open();
+      try {
+        const job = { name: "refresh", queue: "pull" as const, payload: { id: "1" }, dedupKey: "refresh:1" };
+        await db.transaction((tx) => tx.enqueue([job]));
+        await db.transaction((tx) => tx.enqueue([job, { ...job, dedupKey: "refresh:2" }]));
+        const rows = await db.kysely.selectFrom("jobs").select("dedup_key").orderBy("id").execute();
+        assert.deepEqual(rows.map((r) => r.dedup_key), ["refresh:1", "refresh:2"]);
+      } finally {
+        await close();
+      }
+    });
+
+    it("rejects a second local account with the same username or e-mail, case-insensitively", async () => {
+      const { db, close } = await engine.open();
+      try {
+        const make = async (username: string, email: string) =>
+          db.transaction(async (tx) =>
+            tx.accounts.createLocal({
+              accountId: await tx.nextId(), userId: await tx.nextId(), username, email,
+              passwordHash: "x", role: "user", confirmed: false, approved: true, now: Date.now(),
+            }),
+          );
+        assert.equal(await make("Carol", "carol@example.com"), true);
+        assert.equal(await make("carol", "other@example.com"), false);
+        assert.equal(await make("dave", "CAROL@example.com"), false);
+        const list = await db.repos.accounts.listLocal(null, 10);
+        assert.deepEqual(list.map((a) => a.username), ["Carol"]);
+        assert.equal(list[0].confirmed, false);
+      } finally {
+        await close();
+      }
+    });
+  });
+}

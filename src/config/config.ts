@@ -1,3 +1,5 @@
+import type { PeriodicJob } from "../scheduler/periodic.ts";
+
 /** The validated, frozen configuration every role is built from. Only src/config reads the environment. */
 export interface Config {
   readonly localDomain: string;
@@ -15,6 +17,10 @@ export interface Config {
   readonly logLevel: string;
   readonly trustedProxies: readonly string[];
   readonly allowedPrivateAddresses: readonly string[];
+  /** Addresses besides loopback that may read /metrics on the web port. */
+  readonly metricsAllowed: readonly string[];
+  /** The periodic jobs with their schedules, after HERD_SCHEDULE overrides. */
+  readonly schedule: readonly PeriodicJob[];
   readonly jobLockSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly media: MediaConfig;

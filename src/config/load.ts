@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { ConfigError, type Config, type MailConfig, type MediaConfig } from "./config.ts";
 import { envSchema } from "./schema.ts";
+import { applyScheduleOverrides, DEFAULT_SCHEDULE } from "../scheduler/schedule.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -71,6 +72,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (mail.kind === "smtp" && mail.login && !mail.password)
     throw new ConfigError("SMTP_PASSWORD", "SMTP_LOGIN is set but SMTP_PASSWORD is not", "Set SMTP_PASSWORD, or unset SMTP_LOGIN for a server without authentication.");
 
+  const schedule = applyScheduleOverrides(DEFAULT_SCHEDULE, e.HERD_SCHEDULE);
+  if (!schedule.ok)
+    throw new ConfigError("HERD_SCHEDULE", schedule.error, 'Write it as "job=interval" pairs separated by commas, like "cleanup-leases=30m".');
+
   const config: Config = {
     localDomain: e.LOCAL_DOMAIN,
     webDomain,
@@ -92,6 +97,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: e.LOG_LEVEL,
     trustedProxies: e.TRUSTED_PROXY_IP,
     allowedPrivateAddresses: e.ALLOWED_PRIVATE_ADDRESSES,
+    metricsAllowed: e.METRICS_ALLOWED_IPS,
+    schedule: schedule.jobs,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     media,
@@ -135,7 +142,8 @@ function s3Config(e: ReturnType<typeof envSchema.parse>): MediaConfig {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
+  // Job definitions inside the schedule hold zod schemas, which must stay mutable.
+  if (value && typeof value === "object" && !("run" in value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }

@@ -105,6 +105,8 @@ export const envSchema = z.object({
     .default("info"),
   TRUSTED_PROXY_IP: cidrList("TRUSTED_PROXY_IP").default([]),
   ALLOWED_PRIVATE_ADDRESSES: cidrList("ALLOWED_PRIVATE_ADDRESSES").default([]),
+  METRICS_ALLOWED_IPS: cidrList("METRICS_ALLOWED_IPS").default([]),
+  HERD_SCHEDULE: z.string().trim().default(""),
   JOB_LOCK_SECONDS: positiveInt("JOB_LOCK_SECONDS", 3600).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt("SHUTDOWN_TIMEOUT_SECONDS", 3600).default(25),
 

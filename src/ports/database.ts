@@ -34,5 +34,7 @@ export interface Database {
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   poolStats(): PoolStats;
+  /** Routine maintenance the engine wants (SQLite: PRAGMA optimize and a WAL checkpoint; PostgreSQL: none). */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }

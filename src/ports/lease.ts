@@ -4,4 +4,6 @@ export interface LeaseStore {
   acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up if `owner` holds it. */
   release(key: string, owner: string): Promise<void>;
+  /** Deletes expired leases that the backend keeps until asked (a database table); returns how many. */
+  purgeExpired(): Promise<number>;
 }

@@ -37,6 +37,7 @@ export abstract class KyselyDatabase implements Database {
   /** Takes the next id block number through the given connection. */
   protected abstract reserveBlock(db: Kysely<Tables>): Promise<number>;
   abstract poolStats(): PoolStats;
+  abstract maintain(): Promise<void>;
   protected abstract closePool(): Promise<void>;
 
   nextId(): Promise<bigint> {

@@ -41,6 +41,9 @@ export class PostgresDatabase extends KyselyDatabase {
     };
   }
 
+  /** Autovacuum and autoanalyze keep PostgreSQL in shape; nothing to do here. */
+  override async maintain(): Promise<void> {}
+
   protected async closePool(): Promise<void> {
     await this.kysely.destroy();
   }

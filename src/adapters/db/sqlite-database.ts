@@ -64,6 +64,10 @@ export class SqliteDatabase extends KyselyDatabase {
     return { total: 1, inUse: 0, waiting: 0 };
   }
 
+  override async maintain(): Promise<void> {
+    this.raw.raw.exec("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);");
+  }
+
   protected async closePool(): Promise<void> {
     await this.kysely.destroy();
   }

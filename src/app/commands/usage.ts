@@ -1,0 +1,87 @@
+/** Exit codes, as sysexits.h names them: the CLI's contract with scripts and systemd. */
+export const EXIT = { ok: 0, failure: 1, usage: 64, config: 78 } as const;
+
+/** A wrong invocation: printed with the command's help, exit 64. */
+export class UsageError extends Error {
+  readonly help: string;
+  constructor(message: string, help: string) {
+    super(message);
+    this.name = "UsageError";
+    this.help = help;
+  }
+}
+
+/** A command that ran and failed for a reason the operator can act on: printed, exit 1. */
+export class CommandError extends Error {
+  override name = "CommandError";
+}
+
+export const HELP = {
+  main: `Usage: herd <command> [options]
+
+Commands:
+  start       Everything in one process: HTTP, streaming, workers and scheduler (embedded database by default)
+  web         The HTTP server only (needs DATABASE_URL and REDIS_URL)
+  streaming   The streaming server only, on STREAMING_PORT (needs DATABASE_URL and REDIS_URL)
+  worker      Job workers (needs DATABASE_URL and REDIS_URL)
+  scheduler   Periodic jobs; safe to run on every node (needs DATABASE_URL and REDIS_URL)
+  migrate     Apply database migrations
+  doctor      Check the configuration and every backend it names
+  admin       Operator commands: accounts, tokens, jobs, db
+
+Run \`herd <command> --help\` for a command's options. Configuration is by environment variables (and .env);
+see docs/configuration.md.`,
+  start: `Usage: herd start [--concurrency N] [--queues SPEC]
+
+Runs every role in one process on http://BIND:PORT (default 127.0.0.1:3000): the API, web pages, streaming,
+job workers for every queue and the scheduler. Applies pending migrations first. Uses SQLite under DATA_DIR,
+in-memory cache and queue unless DATABASE_URL / REDIS_URL are set.
+
+Options:
+  --concurrency N   jobs run at once (default 4)
+  --queues SPEC     queues and weights (default ${"default:4,ingress:2,push:2,pull:1,mailers:1,scheduler:1"})`,
+  web: `Usage: herd web
+
+The HTTP server (Mastodon API, OAuth, pages, ActivityPub) on BIND:PORT. Enqueues jobs; never runs them.
+Needs DATABASE_URL and REDIS_URL.`,
+  streaming: `Usage: herd streaming
+
+The streaming server on BIND:STREAMING_PORT (default 4000), with /api/v1/streaming/health, /health and /metrics.
+Needs DATABASE_URL and REDIS_URL.`,
+  worker: `Usage: herd worker [--queues SPEC] [--concurrency N] [--metrics-port P]
+
+Runs jobs. /health and /metrics are served on the metrics port. Needs DATABASE_URL and REDIS_URL.
+
+Options:
+  --queues SPEC      queues with weights, e.g. default:4,ingress:2,push:2,pull,mailers (weight 1 when omitted);
+                     default: every queue
+  --concurrency N    jobs run at once (default 10); keep DB_POOL at least N + 2
+  --metrics-port P   port for /health and /metrics (default METRICS_PORT, 9394; 0 picks a free one)`,
+  scheduler: `Usage: herd scheduler [--metrics-port P]
+
+Fires periodic jobs. Run it on as many nodes as you like: each period fires exactly once.
+Needs DATABASE_URL and REDIS_URL. Schedules can be changed with HERD_SCHEDULE.
+
+Options:
+  --metrics-port P   port for /health and /metrics (default METRICS_PORT, 9394; 0 picks a free one)`,
+  migrate: `Usage: herd migrate
+
+Applies pending database migrations (SQLite under DATA_DIR, or DATABASE_URL) and prints what it applied.`,
+  doctor: `Usage: herd doctor
+
+Validates the configuration and checks every backend it names: the database and its migrations, Redis
+(cluster mode, maxmemory-policy, persistence for the queue), media storage (reachable, writable) and mail.
+Exits 0 when all is well, 1 when a check fails, 78 when the configuration itself is invalid.`,
+  admin: `Usage: herd admin <area> <action> [options]
+
+  accounts create USERNAME --email E [--password P] [--role owner|admin|moderator|user] [--confirmed] [--approve]
+  accounts list
+  accounts modify USERNAME [--role R] [--disable | --enable] [--approve] [--reset-password]
+  tokens create USERNAME [--scopes "read write follow push"]
+  jobs list [--queue Q]            queue counts, and the dead jobs of Q
+  jobs retry --queue Q [--id ID]   move dead jobs back to waiting
+  jobs clear --queue Q [--id ID]   delete dead jobs
+  db copy --to postgres://…        copy this embedded instance into an empty PostgreSQL database
+
+Exit codes: 0 ok, 1 failure, 64 usage, 78 configuration.`,
+} as const;

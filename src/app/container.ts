@@ -1,0 +1,205 @@
+import type { KyselyDatabase } from "../adapters/db/kysely-database.ts";
+import { migrateToLatest } from "../adapters/db/migrations/index.ts";
+import type { Config } from "../config/config.ts";
+import type { HealthProbe } from "../http/app.ts";
+import type { JobDeps } from "../jobs/deps.ts";
+import type { Cache } from "../ports/cache.ts";
+import { systemClock, type Clock } from "../ports/clock.ts";
+import type { Feeds } from "../ports/feeds.ts";
+import type { JobQueue } from "../ports/job-queue.ts";
+import type { LeaseStore } from "../ports/lease.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Mailer } from "../ports/mailer.ts";
+import type { MediaStore } from "../ports/media-store.ts";
+import type { PubSub } from "../ports/pubsub.ts";
+import { HerdMetrics } from "./metrics.ts";
+import { StartupError } from "./startup-error.ts";
+
+/** Every adapter a role needs, built from Config. The only place that chooses adapters. */
+export interface Container {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly db: KyselyDatabase;
+  readonly cache: Cache;
+  readonly feeds: Feeds;
+  readonly pubsub: PubSub;
+  readonly leases: LeaseStore;
+  readonly media: MediaStore;
+  readonly mailer: Mailer;
+  readonly queue: JobQueue;
+  readonly metrics: HerdMetrics;
+  readonly health: readonly HealthProbe[];
+  readonly jobDeps: JobDeps;
+  /** Closes everything it opened, in reverse order. */
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  readonly role: string;
+  /** Apply pending migrations before anything else (herd start, herd migrate). */
+  readonly migrate?: boolean;
+  /** Check media storage and Redis at start-up and refuse to start on a broken setting (default true). */
+  readonly checks?: boolean;
+  /** Relay the job outbox into Redis from this process (web and worker do; default true). */
+  readonly relayJobs?: boolean;
+  readonly clock?: Clock;
+}
+
+/**
+ * Builds the adapters. Libraries for backends that are not configured (pg, ioredis, BullMQ, the AWS SDK,
+ * nodemailer's SMTP) are imported only when configured, which keeps `herd start` small in memory.
+ */
+export async function buildContainer(config: Config, log: Logger, options: ContainerOptions): Promise<Container> {
+  const clock = options.clock ?? systemClock;
+  const closers: (() => Promise<void>)[] = [];
+  const checks = options.checks ?? true;
+  const health: HealthProbe[] = [];
+  try {
+    const db = await openDatabase(config, clock, log);
+    closers.push(() => db.close());
+    health.push({ name: "database", check: () => db.ping() });
+    if (options.migrate) {
+      const report = await migrateToLatest(db.kysely, db.engine);
+      if (report.applied.length > 0) log.info({ applied: report.applied }, "migrations applied");
+    }
+
+    let cache: Cache, feeds: Feeds, pubsub: PubSub, leases: LeaseStore;
+    if (config.redis.cacheUrl) {
+      const { createRedis, checkRedis } = await import("../adapters/redis/redis-connection.ts");
+      const { RedisCache } = await import("../adapters/redis/redis-cache.ts");
+      const { RedisFeeds } = await import("../adapters/redis/redis-feeds.ts");
+      const { RedisPubSub } = await import("../adapters/redis/redis-pubsub.ts");
+      const { RedisLeaseStore } = await import("../adapters/redis/redis-lease.ts");
+      const redis = createRedis(config.redis.cacheUrl);
+      closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
+      if (checks) await checkRedis(redis, { use: "cache" }, log).catch(asStartupError("CACHE_REDIS_URL"));
+      const prefix = config.redis.namespace ? `${config.redis.namespace}:` : "";
+      cache = new RedisCache(redis, prefix);
+      feeds = new RedisFeeds(redis, prefix);
+      pubsub = new RedisPubSub(redis, prefix);
+      leases = new RedisLeaseStore(redis, prefix);
+      closers.push(() => pubsub.close());
+      health.push({ name: "redis", check: async () => void (await redis.ping()) });
+    } else {
+      const { MemoryCache } = await import("../adapters/memory/memory-cache.ts");
+      const { MemoryFeeds } = await import("../adapters/memory/memory-feeds.ts");
+      const { MemoryPubSub } = await import("../adapters/memory/memory-pubsub.ts");
+      const { DatabaseLeaseStore } = await import("../adapters/db/database-lease.ts");
+      cache = new MemoryCache();
+      feeds = new MemoryFeeds();
+      pubsub = new MemoryPubSub();
+      // Leases in the database survive a restart, so a restarted `herd start` does not fire a period twice.
+      leases = new DatabaseLeaseStore(db);
+      closers.push(() => cache.close(), () => feeds.close(), () => pubsub.close());
+    }
+
+    let queue: JobQueue;
+    if (config.redis.queueUrl) {
+      const { createRedis, checkRedis } = await import("../adapters/redis/redis-connection.ts");
+      const { BullMQJobQueue } = await import("../adapters/redis/bullmq-job-queue.ts");
+      if (checks) {
+        const probe = createRedis(config.redis.queueUrl);
+        try {
+          await checkRedis(probe, { use: "queue" }, log).catch(asStartupError("QUEUE_REDIS_URL"));
+        } finally {
+          probe.disconnect();
+        }
+      }
+      queue = new BullMQJobQueue(db, {
+        redisUrl: config.redis.queueUrl,
+        prefix: config.redis.namespace ? `${config.redis.namespace}:bull` : "bull",
+        lockMs: config.jobLockSeconds * 1000,
+        log,
+        relay: options.relayJobs ?? true,
+      });
+    } else {
+      const { DatabaseJobQueue } = await import("../adapters/db/database-job-queue.ts");
+      queue = new DatabaseJobQueue(db, { lockMs: config.jobLockSeconds * 1000, log });
+    }
+    closers.push(() => queue.close());
+
+    const media = await openMediaStore(config);
+    if (checks) await media.check().catch(asStartupError(config.media.kind === "s3" ? "S3_BUCKET" : "DATA_DIR"));
+
+    const mailer = await openMailer(config, log);
+    closers.push(() => mailer.close());
+
+    const metrics = new HerdMetrics({
+      role: options.role,
+      poolStats: () => db.poolStats(),
+      queueCounts: (q) => queue.counts(q),
+    });
+
+    const jobDeps: JobDeps = { db, cache, feeds, pubsub, leases, media, mailer, clock, log };
+    let closed = false;
+    return {
+      config, log, clock, db, cache, feeds, pubsub, leases, media, mailer, queue, metrics, health, jobDeps,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll(closers, log);
+      },
+    };
+  } catch (error) {
+    await closeAll(closers, log);
+    throw error;
+  }
+}
+
+async function openDatabase(config: Config, clock: Clock, log: Logger): Promise<KyselyDatabase> {
+  if (config.database.kind === "postgres") {
+    const { PostgresDatabase } = await import("../adapters/db/postgres-database.ts");
+    const db = new PostgresDatabase(config.database.url, config.database.pool, clock, log);
+    await db.ping().catch(async (cause) => {
+      await db.close();
+      throw new StartupError(
+        `DATABASE_URL: cannot reach PostgreSQL (${cause instanceof Error ? cause.message : String(cause)}). Check the host, port, user, password and database name in DATABASE_URL, and that the server is running.`,
+      );
+    });
+    return db;
+  }
+  const { SqliteDatabase } = await import("../adapters/db/sqlite-database.ts");
+  try {
+    return new SqliteDatabase(config.database.path, clock, log);
+  } catch (cause) {
+    throw new StartupError(
+      `DATA_DIR: cannot open ${config.database.path} (${cause instanceof Error ? cause.message : String(cause)}). Make DATA_DIR a writable directory.`,
+    );
+  }
+}
+
+async function openMediaStore(config: Config): Promise<MediaStore> {
+  if (config.media.kind === "s3") {
+    const { S3MediaStore } = await import("../adapters/s3/s3-media-store.ts");
+    return new S3MediaStore(config.media);
+  }
+  const { LocalMediaStore } = await import("../adapters/local/local-media-store.ts");
+  return new LocalMediaStore(config.media.root, config.baseUrl);
+}
+
+async function openMailer(config: Config, log: Logger): Promise<Mailer> {
+  if (config.mail.kind === "smtp") {
+    const { SmtpMailer } = await import("../adapters/mail/smtp-mailer.ts");
+    return new SmtpMailer(config.mail);
+  }
+  const { FileMailer } = await import("../adapters/mail/file-mailer.ts");
+  return new FileMailer(config.mail.dir, config.mail.from, log);
+}
+
+function asStartupError(variable: string) {
+  return (cause: unknown): never => {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new StartupError(message.includes(variable) || /[A-Z_]{6,}/.test(message) ? message : `${variable}: ${message}`);
+  };
+}
+
+async function closeAll(closers: (() => Promise<void>)[], log: Logger): Promise<void> {
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (err) {
+      log.warn({ err }, "closing a backend failed");
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import type { Config } from "../config/config.ts";
+import { createHttpApp, type HealthProbe } from "../http/app.ts";
+import { ALL_JOBS } from "../jobs/index.ts";
+import { createDispatcher } from "../jobs/dispatch.ts";
+import type { WeightedQueue, RunningWorker } from "../ports/job-queue.ts";
+import type { Logger } from "../ports/logger.ts";
+import { Scheduler } from "../scheduler/scheduler.ts";
+import { buildContainer, type Container } from "./container.ts";
+import { listen, type RunningServer } from "./http-server.ts";
+import { StartupError } from "./startup-error.ts";
+
+/** A started role: `stop` shuts it down gracefully (bounded by SHUTDOWN_TIMEOUT_SECONDS). */
+export interface RunningRole {
+  readonly container: Container;
+  /** Ports actually bound, by purpose (http, streaming, metrics). */
+  readonly ports: Readonly<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export interface WorkerFlags {
+  readonly queues: readonly WeightedQueue[];
+  readonly concurrency: number;
+}
+
+/** The split roles need shared backends: several processes cannot share SQLite or in-memory state. */
+export function requireSharedBackends(config: Config, role: string): void {
+  const missing: string[] = [];
+  if (config.database.kind !== "postgres") missing.push("DATABASE_URL (PostgreSQL)");
+  if (!config.redis.queueUrl || !config.redis.cacheUrl) missing.push("REDIS_URL");
+  if (missing.length > 0)
+    throw new StartupError(
+      `herd ${role} runs beside other Herd processes and needs shared backends: set ${missing.join(" and ")}. ` +
+        "To run everything in one process on the embedded database, use `herd start`.",
+    );
+}
+
+function httpApp(c: Container, extraHealth: readonly HealthProbe[] = []) {
+  const { config, metrics } = c;
+  return createHttpApp({
+    log: c.log,
+    trustedProxies: config.trustedProxies,
+    metricsAllowed: config.metricsAllowed,
+    health: [...c.health, ...extraHealth],
+    requests: { observe: (method, route, status, s) => {
+      metrics.httpRequests.inc({ method, route, status });
+      metrics.httpDuration.observe({ method, route, status }, s);
+    } },
+    renderMetrics: () => metrics.render(),
+  });
+}
+
+function startWorker(c: Container, flags: WorkerFlags): RunningWorker {
+  return c.queue.work({
+    queues: flags.queues,
+    concurrency: flags.concurrency,
+    handler: createDispatcher(ALL_JOBS, c.jobDeps),
+    observer: c.metrics.jobObserver(),
+  });
+}
+
+function stopper(c: Container, parts: { servers?: RunningServer[]; scheduler?: Scheduler; worker?: RunningWorker }) {
+  let stopping: Promise<void> | null = null;
+  return () =>
+    (stopping ??= (async () => {
+      const timeout = c.config.shutdownTimeoutSeconds * 1000;
+      await parts.scheduler?.stop();
+      await Promise.all([
+        ...(parts.servers ?? []).map((s) => s.close(timeout)),
+        parts.worker?.close(timeout),
+      ]);
+      await c.close();
+    })());
+}
+
+/** `herd start`: HTTP, workers for every queue and the scheduler in one process. */
+export async function runStart(config: Config, log: Logger, flags: WorkerFlags): Promise<RunningRole> {
+  const c = await buildContainer(config, log, { role: "start", migrate: true });
+  try {
+    const http = await listen(httpApp(c), config.bind, config.port);
+    const worker = startWorker(c, flags);
+    const scheduler = new Scheduler({ jobs: config.schedule, leases: c.leases, queue: c.queue, clock: c.clock, log });
+    scheduler.start();
+    log.info({ url: config.baseUrl, bind: config.bind, port: http.port, database: c.db.engine }, "Herd is running");
+    return { container: c, ports: { http: http.port }, stop: stopper(c, { servers: [http], scheduler, worker }) };
+  } catch (error) {
+    await c.close();
+    throw error;
+  }
+}
+
+/** `herd web`: the HTTP API and pages; enqueues jobs (relaying them to Redis), never runs them. */
+export async function runWeb(config: Config, log: Logger): Promise<RunningRole> {
+  requireSharedBackends(config, "web");
+  const c = await buildContainer(config, log, { role: "web" });
+  try {
+    const http = await listen(httpApp(c), config.bind, config.port);
+    log.info({ url: config.baseUrl, port: http.port }, "herd web is running");
+    return { container: c, ports: { http: http.port }, stop: stopper(c, { servers: [http] }) };
+  } catch (error) {
+    await c.close();
+    throw error;
+  }
+}
+
+/** `herd streaming`: the streaming server's own port, with its health check and metrics. */
+export async function runStreaming(config: Config, log: Logger): Promise<RunningRole> {
+  requireSharedBackends(config, "streaming");
+  const c = await buildContainer(config, log, { role: "streaming", relayJobs: false });
+  try {
+    const app = httpApp(c);
+    // Mastodon's streaming server answers its health check at this path; load balancers are set up for it.
+    app.get("/api/v1/streaming/health", (ctx) => ctx.text("OK"));
+    const http = await listen(app, config.bind, config.streamingPort);
+    log.info({ port: http.port }, "herd streaming is running");
+    return { container: c, ports: { streaming: http.port }, stop: stopper(c, { servers: [http] }) };
+  } catch (error) {
+    await c.close();
+    throw error;
+  }
+}
+
+/** `herd worker`: runs jobs from the given queues; /health and /metrics on the metrics port. */
+export async function runWorker(config: Config, log: Logger, flags: WorkerFlags, metricsPort: number): Promise<RunningRole> {
+  requireSharedBackends(config, "worker");
+  if (config.database.kind === "postgres" && config.database.pool < flags.concurrency + 2)
+    log.warn(
+      { DB_POOL: config.database.pool, concurrency: flags.concurrency },
+      "DB_POOL is smaller than --concurrency + 2: jobs will wait for database connections",
+    );
+  const c = await buildContainer(config, log, { role: "worker" });
+  try {
+    const metrics = await listen(httpApp(c), config.bind, metricsPort);
+    const worker = startWorker(c, flags);
+    log.info({ queues: flags.queues, concurrency: flags.concurrency, metricsPort: metrics.port }, "herd worker is running");
+    return { container: c, ports: { metrics: metrics.port }, stop: stopper(c, { servers: [metrics], worker }) };
+  } catch (error) {
+    await c.close();
+    throw error;
+  }
+}
+
+/** `herd scheduler`: fires periodic jobs; safe to run on every node. */
+export async function runScheduler(config: Config, log: Logger, metricsPort: number): Promise<RunningRole> {
+  requireSharedBackends(config, "scheduler");
+  const c = await buildContainer(config, log, { role: "scheduler" });
+  try {
+    const metrics = await listen(httpApp(c), config.bind, metricsPort);
+    const scheduler = new Scheduler({ jobs: config.schedule, leases: c.leases, queue: c.queue, clock: c.clock, log });
+    scheduler.start();
+    log.info({ jobs: config.schedule.map((j) => j.job.name), metricsPort: metrics.port }, "herd scheduler is running");
+    return { container: c, ports: { metrics: metrics.port }, stop: stopper(c, { servers: [metrics], scheduler }) };
+  } catch (error) {
+    await c.close();
+    throw error;
+  }
+}

@@ -1,0 +1,5 @@
+import type { JobDefinition } from "./define-job.ts";
+import { cleanupLeases, databaseMaintenance } from "./maintenance.ts";
+
+/** Every job Herd runs. A worker refuses names it does not find here (they go to the dead set). */
+export const ALL_JOBS: readonly JobDefinition<any>[] = [cleanupLeases, databaseMaintenance];

@@ -1,0 +1,103 @@
+import { isPlausibleEmail, PASSWORD_MAX, PASSWORD_MIN, usernameProblem, type UsernameProblem } from "../../domain/accounts.ts";
+import { err, ok, type Result } from "../../domain/result.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { Database } from "../../ports/database.ts";
+import type { LocalAccount, UserRole } from "../../ports/repositories/accounts.ts";
+import { generatePassword, hashPassword } from "../auth/passwords.ts";
+
+export interface AdminDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+}
+
+export interface CreateAccountInput {
+  readonly username: string;
+  readonly email: string;
+  /** Omitted: one is generated and returned. */
+  readonly password?: string;
+  readonly role: UserRole;
+  readonly confirmed: boolean;
+  readonly approved: boolean;
+}
+
+export type CreateAccountError =
+  | { kind: "username"; problem: UsernameProblem }
+  | { kind: "email_invalid" }
+  | { kind: "password_length"; min: number; max: number }
+  | { kind: "taken" };
+
+/**
+ * Creates a local account as an operator does it from the CLI: reserved names are allowed (an operator may
+ * want `admin`), and the account can start confirmed and approved.
+ */
+export async function createAccount(
+  deps: AdminDeps,
+  input: CreateAccountInput,
+): Promise<Result<{ account: LocalAccount; generatedPassword: string | null }, CreateAccountError>> {
+  const problem = usernameProblem(input.username, { allowReserved: true });
+  if (problem) return err({ kind: "username", problem });
+  if (!isPlausibleEmail(input.email)) return err({ kind: "email_invalid" });
+  const generated = input.password === undefined ? generatePassword() : null;
+  const password = input.password ?? generated!;
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
+    return err({ kind: "password_length", min: PASSWORD_MIN, max: PASSWORD_MAX });
+  const passwordHash = await hashPassword(password);
+  const created = await deps.db.transaction(async (tx) =>
+    tx.accounts.createLocal({
+      accountId: await tx.nextId(),
+      userId: await tx.nextId(),
+      username: input.username,
+      email: input.email,
+      passwordHash,
+      role: input.role,
+      confirmed: input.confirmed,
+      approved: input.approved,
+      now: deps.clock.now(),
+    }),
+  );
+  if (!created) return err({ kind: "taken" });
+  const account = await deps.db.repos.accounts.findLocalByUsername(input.username);
+  return ok({ account: account!, generatedPassword: generated });
+}
+
+export interface ModifyAccountInput {
+  readonly role?: UserRole;
+  readonly disabled?: boolean;
+  readonly approve?: boolean;
+  readonly resetPassword?: boolean;
+}
+
+export type ModifyAccountError = { kind: "not_found" } | { kind: "nothing_to_do" };
+
+/** Changes role, enabled state or approval, or sets a new generated password (returned once). */
+export async function modifyAccount(
+  deps: AdminDeps,
+  username: string,
+  input: ModifyAccountInput,
+): Promise<Result<{ account: LocalAccount; newPassword: string | null }, ModifyAccountError>> {
+  if (input.role === undefined && input.disabled === undefined && !input.approve && !input.resetPassword)
+    return err({ kind: "nothing_to_do" });
+  const existing = await deps.db.repos.accounts.findLocalByUsername(username);
+  if (!existing) return err({ kind: "not_found" });
+  const newPassword = input.resetPassword ? generatePassword() : null;
+  await deps.db.repos.accounts.updateLocal(existing.accountId, {
+    role: input.role,
+    disabled: input.disabled,
+    approved: input.approve ? true : undefined,
+    passwordHash: newPassword ? await hashPassword(newPassword) : undefined,
+    now: deps.clock.now(),
+  });
+  const account = await deps.db.repos.accounts.findLocalByUsername(username);
+  return ok({ account: account!, newPassword });
+}
+
+/** Every local account, oldest first, read in pages so a large instance does not load all at once. */
+export async function* listAccounts(deps: AdminDeps, pageSize = 500): AsyncGenerator<LocalAccount> {
+  let after: bigint | null = null;
+  for (;;) {
+    const page = await deps.db.repos.accounts.listLocal(after, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1].accountId;
+  }
+}

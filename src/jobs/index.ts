@@ -1,5 +1,6 @@
 import type { JobDefinition } from "./define-job.ts";
 import { cleanupLeases, databaseMaintenance } from "./maintenance.ts";
+import { deliverTestMail } from "./test-mail.ts";
 
 /** Every job Herd runs. A worker refuses names it does not find here (they go to the dead set). */
-export const ALL_JOBS: readonly JobDefinition<any>[] = [cleanupLeases, databaseMaintenance];
+export const ALL_JOBS: readonly JobDefinition<any>[] = [cleanupLeases, databaseMaintenance, deliverTestMail];

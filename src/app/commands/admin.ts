@@ -8,6 +8,9 @@ import { silentLogger } from "../logger.ts";
 import { buildContainer, type Container } from "../container.ts";
 import { pendingMigrations } from "../../adapters/db/migrations/index.ts";
 import { copyDatabaseTo } from "./db-copy.ts";
+import { isPlausibleEmail } from "../../domain/accounts.ts";
+import { jobRequest } from "../../jobs/define-job.ts";
+import { deliverTestMail } from "../../jobs/test-mail.ts";
 import { CommandError, HELP, UsageError } from "./usage.ts";
 
 export interface Output {
@@ -27,11 +30,16 @@ export async function runAdmin(config: Config, args: string[], io: Output): Prom
   const [area, action, ...rest] = args;
   if (!area || area === "--help" || area === "-h") {
     io.out(HELP.admin);
-    if (!area) throw new UsageError("herd admin needs an area: accounts, tokens, jobs or db", HELP.admin);
+    if (!area) throw new UsageError("herd admin needs an area: accounts, tokens, jobs, mail or db", HELP.admin);
     return;
   }
   if (area === "db" && action === "copy") return copyDatabaseTo(config, rest, io);
-  const known: Record<string, string[]> = { accounts: ["create", "list", "modify"], tokens: ["create"], jobs: ["list", "retry", "clear"] };
+  const known: Record<string, string[]> = {
+    accounts: ["create", "list", "modify"],
+    tokens: ["create"],
+    jobs: ["list", "retry", "clear"],
+    mail: ["test"],
+  };
   if (!known[area]) throw new UsageError(`unknown area ${JSON.stringify(area)}`, HELP.admin);
   if (!action || !known[area].includes(action))
     throw new UsageError(`herd admin ${area} takes ${known[area].join(", ")}`, HELP.admin);
@@ -45,6 +53,7 @@ export async function runAdmin(config: Config, args: string[], io: Output): Prom
     else if (area === "accounts" && action === "list") await accountsList(c, rest, io);
     else if (area === "accounts" && action === "modify") await accountsModify(c, rest, io);
     else if (area === "tokens") await tokensCreate(c, rest, io);
+    else if (area === "mail") await mailTest(c, rest, io);
     else await jobs(c, action, rest, io);
   } finally {
     await c.close();
@@ -156,6 +165,14 @@ async function tokensCreate(c: Container, args: string[], io: Output) {
   // Only the token goes to stdout, so `TOKEN=$(herd admin tokens create alice)` works.
   io.out(result.value.token);
   io.err(`Access token for @${result.value.username} with scopes: ${result.value.scopes.join(" ")}. Use it as "Authorization: Bearer <token>".`);
+}
+
+async function mailTest(c: Container, args: string[], io: Output) {
+  const { values } = parse(args, { to: { type: "string" } });
+  const to = values.to as string | undefined;
+  if (!to || !isPlausibleEmail(to)) throw new UsageError("mail test needs --to ADDRESS", HELP.admin);
+  await c.queue.enqueue([jobRequest(deliverTestMail, { to, requestedAt: new Date(c.clock.now()).toISOString() })]);
+  io.out(`Queued a test message to ${to} on the mailers queue; a worker (herd worker or herd start) sends it.`);
 }
 
 function queueOf(value: unknown, required: boolean): QueueName | null {

@@ -27,7 +27,7 @@ Commands:
   scheduler   Periodic jobs; safe to run on every node (needs DATABASE_URL and REDIS_URL)
   migrate     Apply database migrations
   doctor      Check the configuration and every backend it names
-  admin       Operator commands: accounts, tokens, jobs, db
+  admin       Operator commands: accounts, tokens, jobs, mail, db
 
 Run \`herd <command> --help\` for a command's options. Configuration is by environment variables (and .env);
 see docs/configuration.md.`,
@@ -81,6 +81,7 @@ Exits 0 when all is well, 1 when a check fails, 78 when the configuration itself
   jobs list [--queue Q]            queue counts, and the dead jobs of Q
   jobs retry --queue Q [--id ID]   move dead jobs back to waiting
   jobs clear --queue Q [--id ID]   delete dead jobs
+  mail test --to ADDRESS           queue a test message on the mailers queue
   db copy --to postgres://…        copy this embedded instance into an empty PostgreSQL database
 
 Exit codes: 0 ok, 1 failure, 64 usage, 78 configuration.`,

@@ -74,11 +74,12 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
       const redis = createRedis(config.redis.cacheUrl);
       closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
       if (checks) await checkRedis(redis, { use: "cache" }, log).catch(asStartupError("CACHE_REDIS_URL"));
-      const prefix = config.redis.namespace ? `${config.redis.namespace}:` : "";
-      cache = new RedisCache(redis, prefix);
-      feeds = new RedisFeeds(redis, prefix);
-      pubsub = new RedisPubSub(redis, prefix);
-      leases = new RedisLeaseStore(redis, prefix);
+      // One sub-prefix per adapter, so a cache key can never land on a feed or lease of the same name.
+      const ns = config.redis.namespace ? `${config.redis.namespace}:` : "";
+      cache = new RedisCache(redis, `${ns}cache:`);
+      feeds = new RedisFeeds(redis, `${ns}feed:`);
+      pubsub = new RedisPubSub(redis, `${ns}ps:`, log);
+      leases = new RedisLeaseStore(redis, `${ns}lease:`);
       closers.push(() => pubsub.close());
       health.push({ name: "redis", check: async () => void (await redis.ping()) });
     } else {
@@ -88,7 +89,7 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
       const { DatabaseLeaseStore } = await import("../adapters/db/database-lease.ts");
       cache = new MemoryCache();
       feeds = new MemoryFeeds();
-      pubsub = new MemoryPubSub();
+      pubsub = new MemoryPubSub(log);
       // Leases in the database survive a restart, so a restarted `herd start` does not fire a period twice.
       leases = new DatabaseLeaseStore(db);
       closers.push(() => cache.close(), () => feeds.close(), () => pubsub.close());

@@ -40,7 +40,7 @@ describe("health and metrics", () => {
     assert.equal((await app.request("/metrics", { headers: { "x-forwarded-for": "192.0.2.7" } })).status, 200);
     const outsider = await app.request("/metrics", { headers: { "x-forwarded-for": "203.0.113.50" } });
     assert.equal(outsider.status, 403);
-    assert.match((await outsider.json()).error, /METRICS_ALLOWED_IPS/);
+    assert.match(((await outsider.json()) as { error: string }).error, /METRICS_ALLOWED_IPS/);
   });
 
   it("herd start serves /health and Prometheus /metrics over real HTTP, then shuts down cleanly", async () => {

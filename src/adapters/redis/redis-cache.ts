@@ -1,0 +1,117 @@
+import type { Redis } from "ioredis";
+import type { Cache } from "../../ports/cache.ts";
+import { escapeGlob, toPx } from "./redis-keys.ts";
+import { RedisScript } from "./redis-script.ts";
+
+// EXISTS before INCRBY tells whether this call created the key, so only the creator sets the window.
+const incrementScript = new RedisScript(
+  "herdCacheIncrement",
+  `local created = redis.call('EXISTS', KEYS[1]) == 0
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if created then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value`,
+);
+
+// ARGV: hasExpected ("1"/"0"), expected, hasNext, next, px ("" = no expiry).
+const compareAndSetScript = new RedisScript(
+  "herdCacheCompareAndSet",
+  `local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == '0' then
+  redis.call('DEL', KEYS[1])
+elseif ARGV[5] == '' then
+  redis.call('SET', KEYS[1], ARGV[4])
+else
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
+end
+return 1`,
+);
+
+/**
+ * The Cache port on Redis strings. Every key is stored under `prefix`, so several instances (or parallel tests)
+ * can share one server. The connection belongs to the caller: close() leaves it open.
+ */
+export class RedisCache implements Cache {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#redis.get(this.#prefix + key);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.#redis.mget(keys.map((k) => this.#prefix + k));
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs === undefined) await this.#redis.set(this.#prefix + key, value);
+    else await this.#redis.set(this.#prefix + key, value, "PX", toPx(ttlMs));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const reply =
+      ttlMs === undefined
+        ? await this.#redis.set(this.#prefix + key, value, "NX")
+        : await this.#redis.set(this.#prefix + key, value, "PX", toPx(ttlMs), "NX");
+    return reply === "OK";
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#redis.del(this.#prefix + key);
+  }
+
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new RangeError(`increment takes an integer, got ${by}`);
+    const reply = await incrementScript.run(this.#redis, [this.#prefix + key], [by, toPx(ttlMs)]);
+    return Number(reply);
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const ms = await this.#redis.pttl(this.#prefix + key);
+    return ms < 0 ? null : ms;
+  }
+
+  async compareAndSet(key: string, expected: string | null, next: string | null, ttlMs?: number): Promise<boolean> {
+    const px = next !== null && ttlMs !== undefined ? String(toPx(ttlMs)) : "";
+    const reply = await compareAndSetScript.run(
+      this.#redis,
+      [this.#prefix + key],
+      [expected === null ? "0" : "1", expected ?? "", next === null ? "0" : "1", next ?? "", px],
+    );
+    return Number(reply) === 1;
+  }
+
+  async *scan(prefix: string): AsyncIterable<[key: string, value: string]> {
+    const match = `${escapeGlob(this.#prefix + prefix)}*`;
+    // SCAN may return a key twice while the keyspace is being rehashed; callers expect each key once.
+    const seen = new Set<string>();
+    let cursor = "0";
+    do {
+      const [nextCursor, keys] = await this.#redis.scan(cursor, "MATCH", match, "COUNT", 1000);
+      cursor = nextCursor;
+      const fresh = keys.filter((k) => !seen.has(k));
+      if (fresh.length === 0) continue;
+      for (const k of fresh) seen.add(k);
+      const values = await this.#redis.mget(fresh);
+      for (let i = 0; i < fresh.length; i++) {
+        const value = values[i];
+        // A key that expired or was deleted between SCAN and MGET is simply gone.
+        if (value !== null) yield [fresh[i].slice(this.#prefix.length), value];
+      }
+    } while (cursor !== "0");
+  }
+
+  async close(): Promise<void> {
+    // The connection is shared with other adapters; whoever created it quits it.
+  }
+}

@@ -4,6 +4,8 @@ import type { Tables } from "./schema.ts";
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_MS = 1_000;
+/** 11 columns a row: 500 rows stay well inside both engines' bound-parameter limits. */
+const ROWS_PER_INSERT = 500;
 
 /**
  * Writes jobs as `waiting` rows. This is the outbox for every queue adapter: the database queue claims these
@@ -29,9 +31,15 @@ export async function insertJobRows(
     dedup_key: job.dedupKey ?? null,
     created_at: now,
   }));
-  // One statement per row: ON CONFLICT with a partial-index target must see each row on its own, and a
+  // Rows without a dedup key cannot conflict (the unique index covers keyed rows only): many per statement.
+  const plain = rows.filter((r) => r.dedup_key === null);
+  for (let i = 0; i < plain.length; i += ROWS_PER_INSERT) {
+    await db.insertInto("jobs").values(plain.slice(i, i + ROWS_PER_INSERT)).execute();
+  }
+  // Keyed rows one statement each: ON CONFLICT with a partial-index target must see each row on its own, and a
   // multi-row insert that dedups against itself is rejected by PostgreSQL.
   for (const row of rows) {
+    if (row.dedup_key === null) continue;
     await db
       .insertInto("jobs")
       .values(row)

@@ -5,6 +5,8 @@ import type { JobDeps } from "./deps.ts";
 /** A job that can never succeed (unknown name, payload that fails its schema): retrying cannot help. */
 export class PermanentJobError extends Error {
   override name = "PermanentJobError";
+  /** Read by the queue adapters (isPermanentFailure): the job goes to the dead set without retries. */
+  readonly permanent = true;
 }
 
 /** Extra handlers by job name, for integrations that enqueue through the port themselves (Fedify's queue). */

@@ -63,7 +63,10 @@ export interface WorkerOptions {
   readonly queues: readonly WeightedQueue[];
   /** Jobs run at once in this process. */
   readonly concurrency: number;
-  /** Runs one job; a throw means failure (retried with backoff, then dead). */
+  /**
+   * Runs one job; a throw means failure (retried with backoff, then dead). An error for which
+   * `isPermanentFailure` is true sends the job to the dead set at once: retrying cannot help it.
+   */
   readonly handler: (job: JobEnvelope) => Promise<void>;
   readonly observer?: JobObserver;
 }
@@ -90,6 +93,11 @@ export interface JobQueue {
   clearDead(queue: QueueName, ids?: readonly string[]): Promise<number>;
   /** Stops background loops (outbox relay) and closes connections it owns. */
   close(): Promise<void>;
+}
+
+/** True for errors that mark a job as unable ever to succeed (unknown job name, invalid payload). */
+export function isPermanentFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { permanent?: unknown }).permanent === true;
 }
 
 /** Exponential backoff with full jitter on the upper half: attempt 1 waits about base, attempt n about base·2^(n-1). */

@@ -162,6 +162,27 @@ export function jobQueueContract(
         assert.equal((await queue.counts("default")).dead, 0);
       }));
 
+    it("sends a job that fails permanently to the dead set without retrying", () =>
+      withQueue(make, normal, async ({ queue }, track) => {
+        let runs = 0;
+        await queue.enqueue([job("poison", { n: 2 }, { maxAttempts: 5, backoffMs: 50 })]);
+        track(
+          queue.work({
+            queues: [{ queue: "default", weight: 1 }],
+            concurrency: 1,
+            handler: async () => {
+              runs++;
+              throw Object.assign(new Error("payload of poison is invalid"), { permanent: true });
+            },
+          }),
+        );
+        await until(async () => (await queue.counts("default")).dead === 1, "the job to die");
+        await sleep(300);
+        assert.equal(runs, 1, "no retries after a permanent failure");
+        const [dead] = await queue.listDead("default", 1);
+        assert.match(dead.error, /payload of poison is invalid/);
+      }));
+
     it("keeps one waiting job per dedup key", () =>
       withQueue(make, normal, async ({ queue, db }, track) => {
         const seen: unknown[] = [];

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { DatabaseEngine } from "../../ports/database.ts";
-import { retryDelayMs, type JobEnvelope, type QueueName } from "../../ports/job-queue.ts";
+import { isPermanentFailure, retryDelayMs, type JobEnvelope, type QueueName } from "../../ports/job-queue.ts";
 import { toBool, toNum } from "./repositories/convert.ts";
 import type { Tables } from "./schema.ts";
 
@@ -143,7 +143,7 @@ export async function recordFailure(
   const ours: Condition = (eb) =>
     eb.and([eb("state", "=", "active"), eb("locked_by", "=", token), eb("attempts", "=", job.envelope.attempt)]);
   const lastError = describeError(error);
-  if (job.envelope.attempt < job.envelope.maxAttempts) {
+  if (job.envelope.attempt < job.envelope.maxAttempts && !isPermanentFailure(error)) {
     const runAt = now + retryDelayMs(job.envelope.attempt, job.backoffMs);
     const moved = await moveToWaiting(db, job.id, ours, { run_at: runAt, last_error: lastError });
     return moved === "gone" ? "lost" : "retry";

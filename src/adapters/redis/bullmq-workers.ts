@@ -1,5 +1,5 @@
-import { Worker, type Job } from "bullmq";
-import { retryDelayMs, type JobEnvelope, type QueueName, type RunningWorker, type WorkerOptions } from "../../ports/job-queue.ts";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { isPermanentFailure, retryDelayMs, type JobEnvelope, type QueueName, type RunningWorker, type WorkerOptions } from "../../ports/job-queue.ts";
 import { DEFAULT_BACKOFF_MS } from "../db/job-rows.ts";
 import { observeSafely } from "../job-observer.ts";
 import { Semaphore, splitConcurrency } from "../queue-weights.ts";
@@ -95,10 +95,13 @@ export class BullMQWorkerGroup implements RunningWorker {
       await this.#work.handler(envelope);
       observeSafely(() => observer?.finished?.(envelope, performance.now() - began, "completed"));
     } catch (error) {
-      const outcome = envelope.attempt < envelope.maxAttempts ? "retry" : "dead";
+      const permanent = isPermanentFailure(error);
+      const outcome = envelope.attempt < envelope.maxAttempts && !permanent ? "retry" : "dead";
       observeSafely(() => observer?.finished?.(envelope, performance.now() - began, outcome, error));
-      // BullMQ records err.message as the failed reason: give it an Error whatever was thrown.
-      throw error instanceof Error ? error : new Error(String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      // BullMQ's UnrecoverableError skips the remaining attempts; it also records only Errors' messages.
+      if (permanent) throw new UnrecoverableError(message);
+      throw error instanceof Error ? error : new Error(message);
     }
   }
 

@@ -12,6 +12,7 @@ import {
   type ClaimedJob,
 } from "./job-claims.ts";
 import type { KyselyDatabase } from "./kysely-database.ts";
+import { Wakeup } from "../wakeup.ts";
 
 /** The logging the queue needs (pino's call shape). */
 export interface QueueLogger {
@@ -57,7 +58,7 @@ export class DatabaseJobWorker implements RunningWorker {
   #flushing: Promise<void> | null = null;
   #stopping = false;
   #closing: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
+  readonly #wakeup = new Wakeup();
   #idleWaiters: (() => void)[] = [];
   #lastReap = 0;
   readonly #loop: Promise<void>;
@@ -210,23 +211,11 @@ export class DatabaseJobWorker implements RunningWorker {
     });
   }
 
-  /** Sleeps until a commit, a finished job or close wakes the loop, or `ms` pass. */
   #sleep(ms: number): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = null;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = null;
-        resolve();
-      };
-    });
+    return this.#stopping ? Promise.resolve() : this.#wakeup.sleep(ms);
   }
 
   #signal(): void {
-    this.#wake?.();
+    this.#wakeup.wake();
   }
 }

@@ -5,6 +5,7 @@ import { ID_CHUNK } from "../db/job-claims.ts";
 import { toNum } from "../db/repositories/convert.ts";
 import type { Tables } from "../db/schema.ts";
 import type { QueueName } from "../../ports/job-queue.ts";
+import { Wakeup } from "../wakeup.ts";
 
 /** What the relay needs of a BullMQ queue (the real Queue has it). */
 export interface BulkAdder {
@@ -54,8 +55,7 @@ export class OutboxRelay {
   readonly #batchSize: number;
   readonly #log: OutboxRelayOptions["log"];
   #stopped = false;
-  #wake: (() => void) | null = null;
-  #again = false;
+  readonly #wakeup = new Wakeup();
   #loop: Promise<void> | null = null;
   readonly #onCommit = () => this.#signal();
 
@@ -144,27 +144,10 @@ export class OutboxRelay {
   }
 
   #sleep(ms: number): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    if (this.#again) {
-      // A commit arrived while a batch was in flight: look again at once.
-      this.#again = false;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = null;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = null;
-        resolve();
-      };
-    });
+    return this.#stopped ? Promise.resolve() : this.#wakeup.sleep(ms);
   }
 
   #signal(): void {
-    if (this.#wake) this.#wake();
-    else this.#again = true;
+    this.#wakeup.wake();
   }
 }

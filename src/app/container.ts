@@ -121,6 +121,7 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
     closers.push(() => queue.close());
 
     const media = await openMediaStore(config);
+    closers.push(() => media.close());
     if (checks) await media.check().catch(asStartupError(config.media.kind === "s3" ? "S3_BUCKET" : "DATA_DIR"));
 
     const mailer = await openMailer(config, log);

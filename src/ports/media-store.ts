@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 
 export interface StoredObject {
   readonly body: Readable;
+  /** Bytes in `body`: the length of the range when a range was served, else of the whole object. */
   readonly size: number;
   readonly contentType: string;
   /** Present when a byte range was asked for and served. */
@@ -21,7 +22,10 @@ export interface PutOptions {
 export interface MediaStore {
   readonly kind: "local" | "s3";
   put(key: string, body: Buffer | Readable, options: PutOptions): Promise<void>;
-  /** The object, or null when it does not exist. `range` is inclusive, as in HTTP. */
+  /**
+   * The object, or null when it does not exist. `range` is inclusive, as in HTTP: an `end` past the last byte is
+   * clamped; a `start` at or past the end throws RangeNotSatisfiableError (HTTP 416).
+   */
   get(key: string, range?: { start: number; end?: number }): Promise<StoredObject | null>;
   exists(key: string): Promise<boolean>;
   /** Deletes; a missing key is not an error. */
@@ -32,4 +36,16 @@ export interface MediaStore {
   url(key: string): string;
   /** Checks at start-up that the store is reachable and writable; throws an error naming the fix. */
   check(): Promise<void>;
+  /** Releases connections (S3 keeps sockets alive); the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** A range that starts at or past the end of the object; `size` is the object's length, for the 416 response's Content-Range. */
+export class RangeNotSatisfiableError extends Error {
+  readonly size: number;
+  constructor(key: string, start: number, size: number) {
+    super(`range starting at byte ${start} is outside ${JSON.stringify(key)} (${size} bytes)`);
+    this.name = "RangeNotSatisfiableError";
+    this.size = size;
+  }
 }

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { createHttpApp, type HealthProbe } from "../http/app.ts";
+import { mountLocalMedia } from "../http/local-media.ts";
 import { ALL_JOBS } from "../jobs/index.ts";
 import { createDispatcher } from "../jobs/dispatch.ts";
 import type { WeightedQueue, RunningWorker } from "../ports/job-queue.ts";
@@ -36,7 +37,7 @@ export function requireSharedBackends(config: Config, role: string): void {
 
 function httpApp(c: Container, extraHealth: readonly HealthProbe[] = []) {
   const { config, metrics } = c;
-  return createHttpApp({
+  const app = createHttpApp({
     log: c.log,
     trustedProxies: config.trustedProxies,
     metricsAllowed: config.metricsAllowed,
@@ -47,6 +48,14 @@ function httpApp(c: Container, extraHealth: readonly HealthProbe[] = []) {
     } },
     renderMetrics: () => metrics.render(),
   });
+  return app;
+}
+
+/** The app of a role that serves clients (start, web): local media files when media is on local disk. */
+function clientApp(c: Container) {
+  const app = httpApp(c);
+  if (c.media.kind === "local") mountLocalMedia(app, c.media);
+  return app;
 }
 
 function startWorker(c: Container, flags: WorkerFlags): RunningWorker {
@@ -76,7 +85,7 @@ function stopper(c: Container, parts: { servers?: RunningServer[]; scheduler?: S
 export async function runStart(config: Config, log: Logger, flags: WorkerFlags): Promise<RunningRole> {
   const c = await buildContainer(config, log, { role: "start", migrate: true });
   try {
-    const http = await listen(httpApp(c), config.bind, config.port);
+    const http = await listen(clientApp(c), config.bind, config.port);
     const worker = startWorker(c, flags);
     const scheduler = new Scheduler({ jobs: config.schedule, leases: c.leases, queue: c.queue, clock: c.clock, log });
     scheduler.start();
@@ -93,7 +102,7 @@ export async function runWeb(config: Config, log: Logger): Promise<RunningRole> 
   requireSharedBackends(config, "web");
   const c = await buildContainer(config, log, { role: "web" });
   try {
-    const http = await listen(httpApp(c), config.bind, config.port);
+    const http = await listen(clientApp(c), config.bind, config.port);
     log.info({ url: config.baseUrl, port: http.port }, "herd web is running");
     return { container: c, ports: { http: http.port }, stop: stopper(c, { servers: [http] }) };
   } catch (error) {

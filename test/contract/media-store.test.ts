@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
+import { createHttpApp } from "../../src/http/app.ts";
+import { mountLocalMedia } from "../../src/http/local-media.ts";
+import { silentLogger } from "../../src/app/logger.ts";
 import { LocalMediaStore } from "../../src/adapters/local/local-media-store.ts";
 import { S3MediaStore, type S3MediaStoreOptions } from "../../src/adapters/s3/s3-media-store.ts";
 import { ConfigError, type MediaConfig } from "../../src/config/config.ts";
@@ -92,9 +95,17 @@ async function assertConfigError(promise: Promise<unknown>, variable: string, ..
 
 mediaStoreContract("local", async () => {
   const root = await tempDir();
+  const store = new LocalMediaStore(join(root, "media"), "https://herd.example");
+  // Herd itself serves the local store's URLs: the route a running instance mounts.
+  const app = createHttpApp({ log: silentLogger, trustedProxies: [], metricsAllowed: [], health: [] });
+  mountLocalMedia(app, store);
   return {
-    store: new LocalMediaStore(join(root, "media"), "https://herd.example"),
+    store,
     close: () => rm(root, { recursive: true, force: true }),
+    fetchUrl: async (url: string) => {
+      const response = await app.request(url);
+      return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+    },
   };
 });
 

@@ -66,6 +66,12 @@ describe("split roles on PostgreSQL and Redis", { skip }, () => {
     try {
       assert.equal((await runHerd(["migrate"], env)).code, 0);
       await db.connect();
+      const doctor = await runHerd(["doctor"], env);
+      assert.equal(doctor.code, 0, doctor.stdout);
+      assert.match(doctor.stdout, /ok\s+database: postgres, migrations up to date/);
+      assert.match(doctor.stdout, /ok\s+redis \(cache\): CACHE_REDIS_URL reachable/);
+      assert.match(doctor.stdout, /ok\s+redis \(queue\): QUEUE_REDIS_URL reachable/);
+      assert.match(doctor.stdout, /ok\s+mail: smtp ready/);
 
       const web = startHerd(["web"], env);
       procs.push(web);

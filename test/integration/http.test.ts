@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { runStart } from "../../src/app/roles.ts";
 import { createHttpApp } from "../../src/http/app.ts";
 import { tempDataDir } from "../support/cli.ts";
+import { createPostgresDatabaseUrl, SKIP_POSTGRES, SKIP_REDIS, TEST_REDIS_URL, uniqueName } from "../support/backends.ts";
 
 describe("health and metrics", () => {
   it("answers /health with 200 OK text, and 503 naming the backend that is down", async () => {
@@ -63,6 +64,26 @@ describe("health and metrics", () => {
       assert.match(text, /herd_process_resident_memory_bytes/);
     } finally {
       await role.stop();
+    }
+  });
+
+  it("herd start uses PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set", { skip: SKIP_POSTGRES || SKIP_REDIS }, async () => {
+    const { url, drop } = await createPostgresDatabaseUrl();
+    try {
+      const config = loadConfig({ DATA_DIR: tempDataDir(), PORT: "0", DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL!, REDIS_NAMESPACE: uniqueName("start") });
+      const role = await runStart(config, silentLogger, { queues: [{ queue: "default", weight: 1 }], concurrency: 1 });
+      try {
+        assert.equal(role.container.db.engine, "postgres");
+        assert.equal(role.container.media.kind, "local");
+        const health = await fetch(`http://127.0.0.1:${role.ports.http}/health`);
+        assert.equal(await health.text(), "OK");
+        const metrics = await (await fetch(`http://127.0.0.1:${role.ports.http}/metrics`)).text();
+        assert.match(metrics, /herd_db_pool_connections\{state="total",role="start"\} [1-9]/);
+      } finally {
+        await role.stop();
+      }
+    } finally {
+      await drop();
     }
   });
 });

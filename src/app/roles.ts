@@ -1,6 +1,9 @@
 import type { Config } from "../config/config.ts";
 import { createHttpApp, type HealthProbe } from "../http/app.ts";
 import { mountLocalMedia } from "../http/local-media.ts";
+import { mountClientApi } from "../http/client-api.ts";
+import type { ApiDeps } from "../http/mastodon/context.ts";
+import { CLIENT_ROUTES } from "../http/routes.ts";
 import { ALL_JOBS } from "../jobs/index.ts";
 import { createDispatcher } from "../jobs/dispatch.ts";
 import type { WeightedQueue, RunningWorker } from "../ports/job-queue.ts";
@@ -51,10 +54,33 @@ function httpApp(c: Container, extraHealth: readonly HealthProbe[] = []) {
   return app;
 }
 
-/** The app of a role that serves clients (start, web): local media files when media is on local disk. */
-function clientApp(c: Container) {
+/** What routes get from the container: ports and instance settings. */
+export function apiDeps(c: Container): ApiDeps {
+  const { config } = c;
+  return {
+    instance: {
+      localDomain: config.localDomain,
+      webDomain: config.webDomain,
+      baseUrl: config.baseUrl,
+      registrationsMode: config.registrationsMode,
+      singleUserMode: config.singleUserMode,
+      trustedProxies: config.trustedProxies,
+    },
+    db: c.db,
+    cache: c.cache,
+    clock: c.clock,
+    media: c.media,
+    mailer: c.mailer,
+    queue: c.queue,
+    log: c.log,
+  };
+}
+
+/** The app of a role that serves clients (start, web): the client API, pages, and local media files. */
+export function createClientApp(c: Container) {
   const app = httpApp(c);
   if (c.media.kind === "local") mountLocalMedia(app, c.media);
+  mountClientApi(app, apiDeps(c), CLIENT_ROUTES);
   return app;
 }
 
@@ -85,7 +111,7 @@ function stopper(c: Container, parts: { servers?: RunningServer[]; scheduler?: S
 export async function runStart(config: Config, log: Logger, flags: WorkerFlags): Promise<RunningRole> {
   const c = await buildContainer(config, log, { role: "start", migrate: true });
   try {
-    const http = await listen(clientApp(c), config.bind, config.port);
+    const http = await listen(createClientApp(c), config.bind, config.port);
     const worker = startWorker(c, flags);
     const scheduler = new Scheduler({ jobs: config.schedule, leases: c.leases, queue: c.queue, clock: c.clock, log });
     scheduler.start();
@@ -102,7 +128,7 @@ export async function runWeb(config: Config, log: Logger): Promise<RunningRole> 
   requireSharedBackends(config, "web");
   const c = await buildContainer(config, log, { role: "web" });
   try {
-    const http = await listen(clientApp(c), config.bind, config.port);
+    const http = await listen(createClientApp(c), config.bind, config.port);
     log.info({ url: config.baseUrl, port: http.port }, "herd web is running");
     return { container: c, ports: { http: http.port }, stop: stopper(c, { servers: [http] }) };
   } catch (error) {

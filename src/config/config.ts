@@ -17,6 +17,9 @@ export interface Config {
   readonly logLevel: string;
   readonly trustedProxies: readonly string[];
   readonly allowedPrivateAddresses: readonly string[];
+  /** Who may sign up: open, approved (a moderator approves each account) or none. */
+  readonly registrationsMode: "open" | "approved" | "none";
+  readonly singleUserMode: boolean;
   /** Addresses besides loopback that may read /metrics on the web port. */
   readonly metricsAllowed: readonly string[];
   /** The periodic jobs with their schedules, after HERD_SCHEDULE overrides. */

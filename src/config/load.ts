@@ -97,6 +97,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: e.LOG_LEVEL,
     trustedProxies: e.TRUSTED_PROXY_IP,
     allowedPrivateAddresses: e.ALLOWED_PRIVATE_ADDRESSES,
+    // Mastodon closes registrations in single-user mode whatever the mode says.
+    registrationsMode: e.SINGLE_USER_MODE ? "none" : e.REGISTRATIONS_MODE,
+    singleUserMode: e.SINGLE_USER_MODE,
     metricsAllowed: e.METRICS_ALLOWED_IPS,
     schedule: schedule.jobs,
     jobLockSeconds: e.JOB_LOCK_SECONDS,

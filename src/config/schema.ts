@@ -105,6 +105,10 @@ export const envSchema = z.object({
     .default("info"),
   TRUSTED_PROXY_IP: cidrList("TRUSTED_PROXY_IP").default([]),
   ALLOWED_PRIVATE_ADDRESSES: cidrList("ALLOWED_PRIVATE_ADDRESSES").default([]),
+  REGISTRATIONS_MODE: z
+    .enum(["open", "approved", "none"], { message: "REGISTRATIONS_MODE must be open, approved or none" })
+    .default("open"),
+  SINGLE_USER_MODE: bool("SINGLE_USER_MODE").default(false),
   METRICS_ALLOWED_IPS: cidrList("METRICS_ALLOWED_IPS").default([]),
   HERD_SCHEDULE: z.string().trim().default(""),
   JOB_LOCK_SECONDS: positiveInt("JOB_LOCK_SECONDS", 3600).default(30),

@@ -9,6 +9,11 @@ type Int64 = ColumnType<bigint | string, bigint | string | number, bigint | stri
 type NullableInt64 = ColumnType<bigint | string | null, bigint | string | number | null, bigint | string | number | null>;
 type Int = ColumnType<number | bigint, number, number>;
 type Bool = ColumnType<boolean | number | bigint, boolean, boolean>;
+type NullableBool = ColumnType<boolean | number | bigint | null, boolean | null, boolean | null>;
+/** Columns with a database default: optional on insert. */
+type DefaultBool = ColumnType<boolean | number | bigint, boolean | undefined, boolean>;
+type DefaultInt64 = ColumnType<bigint | string, bigint | string | number | undefined, bigint | string | number>;
+type DefaultText = ColumnType<string, string | undefined, string>;
 
 export interface AccountsTable {
   id: Int64;
@@ -23,6 +28,25 @@ export interface AccountsTable {
   bot: Bool;
   created_at: Int64;
   updated_at: Int64;
+  /** Null: the owner has not chosen (Mastodon shows no directory opt-in either way). */
+  discoverable: NullableBool;
+  indexable: DefaultBool;
+  hide_collections: DefaultBool;
+  /** MediaStore keys of the processed avatar and header; null for none. */
+  avatar_key: string | null;
+  header_key: string | null;
+  /** JSON: [{ name, value, verified_at }] — local values are the plain source text. */
+  fields: DefaultText;
+  followers_count: DefaultInt64;
+  following_count: DefaultInt64;
+  statuses_count: DefaultInt64;
+  last_status_at: NullableInt64;
+  /** ActivityPub id and profile URL; null for local accounts, whose are derived from the username. */
+  uri: string | null;
+  url: string | null;
+  suspended_at: NullableInt64;
+  silenced_at: NullableInt64;
+  memorial: DefaultBool;
 }
 
 export interface UsersTable {
@@ -38,6 +62,20 @@ export interface UsersTable {
   locale: string | null;
   created_at: Int64;
   updated_at: Int64;
+  /** JSON: posting defaults and reading preferences (see Preferences in the Mastodon docs). */
+  settings: DefaultText;
+  /** JSON array of ISO 639 codes, or null for all languages. */
+  chosen_languages: string | null;
+  confirmation_token_hash: string | null;
+  confirmation_sent_at: NullableInt64;
+  unconfirmed_email: string | null;
+  reset_password_token_hash: string | null;
+  reset_password_sent_at: NullableInt64;
+  sign_up_ip: string | null;
+  approval_reason: string | null;
+  agreement_at: NullableInt64;
+  last_sign_in_at: NullableInt64;
+  created_by_application_id: NullableInt64;
 }
 
 export interface OAuthApplicationsTable {
@@ -60,6 +98,65 @@ export interface OAuthAccessTokensTable {
   scopes: string;
   created_at: Int64;
   revoked_at: NullableInt64;
+  refresh_token_hash: string | null;
+  last_used_at: NullableInt64;
+}
+
+export interface OAuthAccessGrantsTable {
+  id: Int64;
+  code_hash: string;
+  application_id: Int64;
+  user_id: Int64;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  /** "S256" or "plain". */
+  code_challenge_method: string | null;
+  expires_at: Int64;
+  used_at: NullableInt64;
+  created_at: Int64;
+}
+
+export interface WebSessionsTable {
+  id: Int64;
+  session_hash: string;
+  user_id: Int64;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Int64;
+  last_seen_at: Int64;
+  expires_at: Int64;
+}
+
+/** One row per (account, target) pair: follows, follow requests, blocks, mutes, notes, endorsements. */
+export interface PairTable {
+  id: Int64;
+  account_id: Int64;
+  target_account_id: Int64;
+  created_at: Int64;
+}
+
+export interface FollowsTable extends PairTable {
+  show_reblogs: DefaultBool;
+  notify: DefaultBool;
+  /** JSON array of ISO 639 codes, or null for all. */
+  languages: string | null;
+}
+
+export interface MutesTable extends PairTable {
+  hide_notifications: DefaultBool;
+  expires_at: NullableInt64;
+}
+
+export interface AccountNotesTable extends PairTable {
+  comment: string;
+}
+
+export interface AccountDomainBlocksTable {
+  id: Int64;
+  account_id: Int64;
+  domain: string;
+  created_at: Int64;
 }
 
 export interface JobsTable {
@@ -99,6 +196,15 @@ export interface Tables {
   users: UsersTable;
   oauth_applications: OAuthApplicationsTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  oauth_access_grants: OAuthAccessGrantsTable;
+  web_sessions: WebSessionsTable;
+  follows: FollowsTable;
+  follow_requests: FollowsTable;
+  blocks: PairTable;
+  mutes: MutesTable;
+  account_notes: AccountNotesTable;
+  account_pins: PairTable;
+  account_domain_blocks: AccountDomainBlocksTable;
   jobs: JobsTable;
   leases: LeasesTable;
   counters: CountersTable;
@@ -110,6 +216,15 @@ export const TABLES_IN_COPY_ORDER: readonly (keyof Tables)[] = [
   "users",
   "oauth_applications",
   "oauth_access_tokens",
+  "oauth_access_grants",
+  "web_sessions",
+  "follows",
+  "follow_requests",
+  "blocks",
+  "mutes",
+  "account_notes",
+  "account_pins",
+  "account_domain_blocks",
   "jobs",
   "leases",
 ];

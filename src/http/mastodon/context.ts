@@ -1,0 +1,24 @@
+import type { InstanceSettings } from "../../domain/instance.ts";
+import type { Cache } from "../../ports/cache.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { Database } from "../../ports/database.ts";
+import type { JobQueue } from "../../ports/job-queue.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { Mailer } from "../../ports/mailer.ts";
+import type { MediaStore } from "../../ports/media-store.ts";
+import type { AuthContext } from "../middleware/auth.ts";
+
+/** What route handlers may use: ports and instance settings, never adapters. */
+export interface ApiDeps {
+  readonly instance: InstanceSettings;
+  readonly db: Database;
+  readonly cache: Cache;
+  readonly clock: Clock;
+  readonly media: MediaStore;
+  readonly mailer: Mailer;
+  readonly queue: JobQueue;
+  readonly log: Logger;
+}
+
+/** Hono variables of API requests: the client address and the bearer token's owner (null when anonymous). */
+export type ApiEnv = { Variables: { clientIp: string; auth: AuthContext | null } };

@@ -1,6 +1,7 @@
 import type { KyselyDatabase } from "../adapters/db/kysely-database.ts";
 import { migrateToLatest } from "../adapters/db/migrations/index.ts";
 import type { Config } from "../config/config.ts";
+import type { InstanceSettings } from "../domain/instance.ts";
 import type { HealthProbe } from "../http/app.ts";
 import type { JobDeps } from "../jobs/deps.ts";
 import type { Cache } from "../ports/cache.ts";
@@ -133,7 +134,7 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
       queueCounts: (q) => queue.counts(q),
     });
 
-    const jobDeps: JobDeps = { db, cache, feeds, pubsub, leases, media, mailer, clock, log };
+    const jobDeps: JobDeps = { instance: instanceSettings(config), db, cache, feeds, pubsub, leases, media, mailer, clock, log };
     let closed = false;
     return {
       config, log, clock, db, cache, feeds, pubsub, leases, media, mailer, queue, metrics, health, jobDeps,
@@ -147,6 +148,18 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
     await closeAll(closers, log);
     throw error;
   }
+}
+
+/** The instance settings services and routes see, from Config. */
+export function instanceSettings(config: Config): InstanceSettings {
+  return {
+    localDomain: config.localDomain,
+    webDomain: config.webDomain,
+    baseUrl: config.baseUrl,
+    registrationsMode: config.registrationsMode,
+    singleUserMode: config.singleUserMode,
+    trustedProxies: config.trustedProxies,
+  };
 }
 
 async function openDatabase(config: Config, clock: Clock, log: Logger): Promise<KyselyDatabase> {

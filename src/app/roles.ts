@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { createHttpApp, type HealthProbe } from "../http/app.ts";
+import { SharpImageProcessor } from "../adapters/images/sharp-image-processor.ts";
 import { mountLocalMedia } from "../http/local-media.ts";
 import { mountClientApi } from "../http/client-api.ts";
 import type { ApiDeps } from "../http/mastodon/context.ts";
@@ -56,20 +57,13 @@ function httpApp(c: Container, extraHealth: readonly HealthProbe[] = []) {
 
 /** What routes get from the container: ports and instance settings. */
 export function apiDeps(c: Container): ApiDeps {
-  const { config } = c;
   return {
-    instance: {
-      localDomain: config.localDomain,
-      webDomain: config.webDomain,
-      baseUrl: config.baseUrl,
-      registrationsMode: config.registrationsMode,
-      singleUserMode: config.singleUserMode,
-      trustedProxies: config.trustedProxies,
-    },
+    instance: c.jobDeps.instance,
     db: c.db,
     cache: c.cache,
     clock: c.clock,
     media: c.media,
+    images: new SharpImageProcessor(),
     mailer: c.mailer,
     queue: c.queue,
     log: c.log,

@@ -1,4 +1,7 @@
 import type { RouteModule } from "./client-api.ts";
+import { mountAccountsApi } from "./mastodon/v1/account-routes.ts";
+import { mountOAuth } from "./oauth/index.ts";
+import { mountPages } from "./pages/index.ts";
 
 /** Every group of client-facing routes, in mount order. */
-export const CLIENT_ROUTES: readonly RouteModule[] = [];
+export const CLIENT_ROUTES: readonly RouteModule[] = [mountOAuth, mountPages, mountAccountsApi];

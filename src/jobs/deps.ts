@@ -1,3 +1,4 @@
+import type { InstanceSettings } from "../domain/instance.ts";
 import type { Cache } from "../ports/cache.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
@@ -10,6 +11,8 @@ import type { PubSub } from "../ports/pubsub.ts";
 
 /** What job handlers may use: ports only, never adapters. */
 export interface JobDeps {
+  /** The instance's domain and URLs (for links in e-mails and federation). */
+  readonly instance: InstanceSettings;
   readonly db: Database;
   readonly cache: Cache;
   readonly feeds: Feeds;

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /** The queues, named by user impact as Mastodon names them. */
 export const QUEUE_NAMES = ["default", "ingress", "push", "pull", "mailers", "scheduler"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -104,4 +106,38 @@ export function isPermanentFailure(error: unknown): boolean {
 export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
   const exp = baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 20);
   return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+export interface RetryPolicy {
+  /** Runs in all, counting the first. */
+  readonly attempts: number;
+  /** Base of the exponential backoff in ms. */
+  readonly backoffMs: number;
+}
+
+/**
+ * What an enqueuer and a handler agree on: the job's name, queue, payload shape (ids only) and retry policy.
+ * Services enqueue by contract (they never import handlers); src/jobs/ pairs each contract with its handler.
+ */
+export interface JobContract<P> {
+  readonly name: string;
+  readonly queue: QueueName;
+  readonly payload: z.ZodType<P>;
+  readonly retry: RetryPolicy;
+}
+
+/** The request to enqueue a job of `contract` with `payload` (in a transaction: `tx.enqueue([jobRequest(…)])`). */
+export function jobRequest<P>(
+  contract: JobContract<P>,
+  payload: P,
+  options: { delayMs?: number; dedupKey?: string } = {},
+): JobRequest {
+  return {
+    name: contract.name,
+    queue: contract.queue,
+    payload,
+    maxAttempts: contract.retry.attempts,
+    backoffMs: contract.retry.backoffMs,
+    ...options,
+  };
 }

@@ -1,3 +1,4 @@
+import { cleanupAuthRecords } from "../jobs/auth-cleanup.ts";
 import { cleanupLeases, databaseMaintenance } from "../jobs/maintenance.ts";
 import { isValidCron, parseDuration, type PeriodicJob } from "./periodic.ts";
 
@@ -5,6 +6,7 @@ import { isValidCron, parseDuration, type PeriodicJob } from "./periodic.ts";
 export const DEFAULT_SCHEDULE: readonly PeriodicJob[] = [
   { job: cleanupLeases, schedule: { everyMs: 3_600_000 } },
   { job: databaseMaintenance, schedule: { cron: "17 4 * * *" } },
+  { job: cleanupAuthRecords, schedule: { everyMs: 3_600_000 } },
 ];
 
 /**

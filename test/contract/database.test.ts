@@ -106,5 +106,26 @@ for (const engine of databaseEngines) {
         await close();
       }
     });
+
+    it("lets exactly one of many concurrent sign-ups with one username (or e-mail) through", async () => {
+      const { db, close } = await engine.open();
+      try {
+        const attempt = (i: number, username: string, email: string) =>
+          db.transaction(async (tx) =>
+            tx.accounts.createLocal({
+              accountId: await tx.nextId(), userId: await tx.nextId(), username, email: email.replace("#", String(i)),
+              passwordHash: "x", role: "user", confirmed: false, approved: true, now: Date.now(),
+            }),
+          );
+        const sameName = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i, "Racer", "racer#@example.com")));
+        assert.equal(sameName.filter(Boolean).length, 1);
+        const sameEmail = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i, `mail${i}`, "shared@example.com")));
+        assert.equal(sameEmail.filter(Boolean).length, 1);
+        const accounts = await db.kysely.selectFrom("accounts").select("username").execute();
+        assert.equal(accounts.length, 2, "a loser's account row does not stay behind without its user");
+      } finally {
+        await close();
+      }
+    });
   });
 }

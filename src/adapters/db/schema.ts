@@ -100,6 +100,8 @@ export interface OAuthAccessTokensTable {
   revoked_at: NullableInt64;
   refresh_token_hash: string | null;
   last_used_at: NullableInt64;
+  /** The authorization code this token (or the token it was refreshed from) was issued for. */
+  grant_id: NullableInt64;
 }
 
 export interface OAuthAccessGrantsTable {

@@ -2,6 +2,7 @@ import type { InstanceSettings } from "../../domain/instance.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
+import type { ImageProcessor } from "../../ports/images.ts";
 import type { JobQueue } from "../../ports/job-queue.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Mailer } from "../../ports/mailer.ts";
@@ -15,6 +16,7 @@ export interface ApiDeps {
   readonly cache: Cache;
   readonly clock: Clock;
   readonly media: MediaStore;
+  readonly images: ImageProcessor;
   readonly mailer: Mailer;
   readonly queue: JobQueue;
   readonly log: Logger;

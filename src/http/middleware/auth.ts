@@ -53,3 +53,14 @@ export function currentAccountId(auth: AuthContext | null): bigint {
   if (!auth || auth.accountId === null) throw new HttpError(422, "This method requires an authenticated user");
   return auth.accountId;
 }
+
+/**
+ * Requires any valid token, app or user, whatever its scopes: for the few methods Mastodon documents as
+ * "any App token" (GET /api/v1/apps/verify_credentials).
+ */
+export function requireAnyToken(): MiddlewareHandler<{ Variables: { auth: AuthContext | null } }> {
+  return async (c, next) => {
+    if (!c.get("auth")) throw new HttpError(401, "The access token is invalid");
+    return next();
+  };
+}

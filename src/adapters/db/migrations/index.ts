@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { DatabaseEngine } from "../../../ports/database.ts";
 import { foundation } from "./0001-foundation.ts";
 import { accounts } from "./0002-accounts.ts";
+import { tokenGrants } from "./0003-token-grants.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
   return {
     "0001-foundation": foundation(engine),
     "0002-accounts": accounts(engine),
+    "0003-token-grants": tokenGrants(),
   };
 }
 

@@ -1,12 +1,17 @@
 import type { Kysely } from "kysely";
+import type { UserSettings } from "../../../domain/profile.ts";
 import type {
+  AccountRecord,
+  AccountSearch,
   AccountsRepository,
   LocalAccount,
   LocalAccountChanges,
   NewLocalAccount,
+  ProfileChanges,
   UserRole,
 } from "../../../ports/repositories/accounts.ts";
 import type { Tables } from "../schema.ts";
+import { profileColumns, searchLocalAccounts, selectAccountRecords, settingsJson, toAccountRecord } from "./account-records.ts";
 import { toBool, toId, toNum } from "./convert.ts";
 
 export class KyselyAccountsRepository implements AccountsRepository {
@@ -34,15 +39,9 @@ export class KyselyAccountsRepository implements AccountsRepository {
   }
 
   async createLocal(input: NewLocalAccount): Promise<boolean> {
-    const taken = await this.#db
-      .selectFrom("accounts")
-      .select("id")
-      .where("username_lower", "=", input.username.toLowerCase())
-      .where("domain", "is", null)
-      .unionAll(this.#db.selectFrom("users").select("id").where("email_lower", "=", input.email.toLowerCase()))
-      .executeTakeFirst();
-    if (taken) return false;
-    await this.#db
+    // The unique indexes decide, not a prior SELECT: two sign-ups racing for one name must not both pass a check
+    // and then fail on a constraint (which would also abort a PostgreSQL transaction).
+    const account = await this.#db
       .insertInto("accounts")
       .values({
         id: input.accountId,
@@ -56,8 +55,10 @@ export class KyselyAccountsRepository implements AccountsRepository {
         created_at: input.now,
         updated_at: input.now,
       })
-      .execute();
-    await this.#db
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(account.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+    const user = await this.#db
       .insertInto("users")
       .values({
         id: input.userId,
@@ -73,7 +74,12 @@ export class KyselyAccountsRepository implements AccountsRepository {
         created_at: input.now,
         updated_at: input.now,
       })
-      .execute();
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(user.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      await this.#db.deleteFrom("accounts").where("id", "=", input.accountId).execute();
+      return false;
+    }
     return true;
   }
 
@@ -100,6 +106,37 @@ export class KyselyAccountsRepository implements AccountsRepository {
     if (changes.approved !== undefined) set.approved = changes.approved;
     if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
     await this.#db.updateTable("users").set(set).where("account_id", "=", accountId).execute();
+  }
+
+  async findById(id: bigint): Promise<AccountRecord | null> {
+    const row = await selectAccountRecords(this.#db).where("a.id", "=", id).executeTakeFirst();
+    return row ? toAccountRecord(row) : null;
+  }
+
+  async findByIds(ids: readonly bigint[]): Promise<AccountRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await selectAccountRecords(this.#db).where("a.id", "in", [...ids]).execute();
+    return rows.map(toAccountRecord);
+  }
+
+  async findLocalRecord(username: string): Promise<AccountRecord | null> {
+    const row = await selectAccountRecords(this.#db)
+      .where("a.username_lower", "=", username.toLowerCase())
+      .where("a.domain", "is", null)
+      .executeTakeFirst();
+    return row ? toAccountRecord(row) : null;
+  }
+
+  searchLocal(search: AccountSearch): Promise<AccountRecord[]> {
+    return searchLocalAccounts(this.#db, search);
+  }
+
+  async updateProfile(id: bigint, changes: ProfileChanges): Promise<void> {
+    await this.#db.updateTable("accounts").set(profileColumns(changes)).where("id", "=", id).execute();
+  }
+
+  async updateSettings(accountId: bigint, settings: UserSettings, now: number): Promise<void> {
+    await this.#db.updateTable("users").set({ settings: settingsJson(settings), updated_at: now }).where("account_id", "=", accountId).execute();
   }
 
   async passwordHashOf(accountId: bigint): Promise<string | null> {

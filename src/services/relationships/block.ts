@@ -1,0 +1,24 @@
+import { forgetAccounts } from "../accounts/account-cache.ts";
+import type { RelationshipDeps } from "./deps.ts";
+
+/**
+ * Blocks `targetId`: follows both ways and pending requests both ways end in the same transaction, so neither
+ * side keeps seeing the other through an old follow. Blocking oneself does nothing, as in Mastodon.
+ */
+export async function blockAccount(deps: RelationshipDeps, accountId: bigint, targetId: bigint): Promise<void> {
+  if (accountId === targetId) return;
+  await deps.db.transaction(async (tx) => {
+    const r = tx.relationships;
+    await r.unfollow(accountId, targetId);
+    await r.unfollow(targetId, accountId);
+    await r.deleteFollowRequest(accountId, targetId);
+    await r.deleteFollowRequest(targetId, accountId);
+    await r.block(await tx.nextId(), accountId, targetId, deps.clock.now());
+  });
+  await forgetAccounts(deps.cache, [accountId, targetId]);
+}
+
+/** Lifts a block; not blocking is not an error. */
+export async function unblockAccount(deps: RelationshipDeps, accountId: bigint, targetId: bigint): Promise<void> {
+  await deps.db.transaction((tx) => tx.relationships.unblock(accountId, targetId));
+}

@@ -52,9 +52,10 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
     }
   }
 
-  async follow(input: NewFollow): Promise<boolean> {
+  /** Inserts a follow or a follow request unless the pair already has one; true when a row was added. */
+  async #insertFollowRow(table: "follows" | "follow_requests", input: NewFollow): Promise<boolean> {
     const r = await this.#db
-      .insertInto("follows")
+      .insertInto(table)
       .values({
         id: input.id,
         account_id: input.accountId,
@@ -66,7 +67,11 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
       })
       .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
       .executeTakeFirst();
-    if (!changed(r.numInsertedOrUpdatedRows)) return false;
+    return changed(r.numInsertedOrUpdatedRows);
+  }
+
+  async follow(input: NewFollow): Promise<boolean> {
+    if (!(await this.#insertFollowRow("follows", input))) return false;
     await this.#bumpCounts(input.accountId, input.targetAccountId, 1);
     return true;
   }
@@ -104,21 +109,8 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
     return row ? { showReblogs: toBool(row.show_reblogs), notify: toBool(row.notify), languages: parseLanguages(row.languages) } : null;
   }
 
-  async requestFollow(input: NewFollow): Promise<boolean> {
-    const r = await this.#db
-      .insertInto("follow_requests")
-      .values({
-        id: input.id,
-        account_id: input.accountId,
-        target_account_id: input.targetAccountId,
-        created_at: input.now,
-        show_reblogs: input.showReblogs,
-        notify: input.notify,
-        languages: languagesJson(input.languages),
-      })
-      .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
-      .executeTakeFirst();
-    return changed(r.numInsertedOrUpdatedRows);
+  requestFollow(input: NewFollow): Promise<boolean> {
+    return this.#insertFollowRow("follow_requests", input);
   }
 
   async updateFollowRequest(accountId: bigint, targetAccountId: bigint, changes: FollowOptionChanges): Promise<void> {

@@ -69,6 +69,14 @@ describe("herd CLI", () => {
     assert.equal((await runHerd(["admin", "accounts", "create", "bob", "--email", "bob@example.com", "--password", "short"], env)).code, 1);
     assert.equal((await runHerd(["admin", "accounts", "create", "bob", "--email", "bob@example.com", "--password", "long enough"], env)).code, 0);
 
+    const approvalEnv = { ...env, REGISTRATIONS_MODE: "approved" };
+    await runHerd(["admin", "accounts", "create", "waiting", "--email", "waiting@example.com"], approvalEnv);
+    await runHerd(["admin", "accounts", "create", "vetted", "--email", "vetted@example.com", "--approve"], approvalEnv);
+    const pending = await runHerd(["admin", "accounts", "list"], env);
+    assert.match(pending.stdout, /^waiting\s+\S+\s+user\s+no\s+no\s+no/m, "in approved mode an account waits for approval");
+    assert.match(pending.stdout, /^vetted\s+\S+\s+user\s+no\s+yes\s+no/m);
+    assert.match((await runHerd(["admin", "accounts", "modify", "waiting", "--approve"], env)).stdout, /approved/);
+
     const modified = await runHerd(["admin", "accounts", "modify", "bob", "--role", "moderator", "--disable"], env);
     assert.match(modified.stdout, /@bob: role moderator, disabled/);
     const reset = await runHerd(["admin", "accounts", "modify", "alice", "--reset-password"], env);

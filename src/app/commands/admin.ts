@@ -96,9 +96,8 @@ async function accountsCreate(c: Container, args: string[], io: Output) {
     password: values.password as string | undefined,
     role: role(values.role as string | undefined) ?? "user",
     confirmed: Boolean(values.confirmed),
-    // Registrations cannot require approval yet (the accounts issue brings REGISTRATIONS_MODE), so an account an
-    // operator creates is approved; --approve is accepted for scripts written against tootctl.
-    approved: true,
+    // As tootctl: approved unless registrations need approval, where --approve approves at once.
+    approved: Boolean(values.approve) || c.config.registrationsMode !== "approved",
   });
   if (!result.ok) {
     const e = result.error;

@@ -133,6 +133,32 @@ describe("herd CLI", () => {
     }
   });
 
+  it("cuts a running herd start's cached access at once when the CLI disables an account", async () => {
+    const data = tempDataDir();
+    const env = { DATA_DIR: data, PORT: "0", LOG_LEVEL: "info" };
+    await runHerd(["migrate"], env);
+    await runHerd(["admin", "accounts", "create", "mallory", "--email", "mallory@example.com", "--confirmed"], env);
+    const token = (await runHerd(["admin", "tokens", "create", "mallory", "--scopes", "read"], env)).stdout.trim();
+    const herd = startHerd(["start"], env);
+    try {
+      const port = (await herd.waitFor((l) => l.msg === "Herd is running")).port;
+      const me = () => fetch(`http://127.0.0.1:${port}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await me()).status, 200);
+      assert.equal((await me()).status, 200, "now resolved from the server's own memory cache");
+      const disabled = await runHerd(["admin", "accounts", "modify", "mallory", "--disable"], env);
+      assert.equal(disabled.code, 0, disabled.stderr);
+      const deadline = Date.now() + 5_000;
+      let status = 200;
+      while (status === 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await me()).status;
+      }
+      assert.equal(status, 401, "the disabled user's token stops working within seconds, not after the cache expires");
+    } finally {
+      await herd.stop("SIGTERM");
+    }
+  });
+
   it("doctor reports every backend of an embedded instance", async () => {
     const env = { DATA_DIR: tempDataDir() };
     const before = await runHerd(["doctor"], env);

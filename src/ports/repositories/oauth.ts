@@ -107,6 +107,8 @@ export interface OAuthRepository {
    * hashes so cached resolutions can be forgotten.
    */
   revokeUserTokens(userId: bigint, applicationId: bigint | null, now: number): Promise<string[]>;
+  /** Hashes of every token the user holds, revoked or not (to forget their cached resolutions). */
+  tokenHashesOfUser(userId: bigint): Promise<string[]>;
   /** Applications with live tokens of this user, most recently authorized first. */
   listAuthorizedApplications(userId: bigint): Promise<AuthorizedApplication[]>;
   createGrant(input: NewAccessGrant): Promise<void>;

@@ -3,6 +3,8 @@ import { err, ok, type Result } from "../../domain/result.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { LocalAccount, UserRole } from "../../ports/repositories/accounts.ts";
+import { jobRequest } from "../../ports/job-queue.ts";
+import { refreshUserCachesJob } from "../accounts/cache-refresh.ts";
 import { generatePassword, hashPassword } from "../auth/passwords.ts";
 
 export interface AdminDeps {
@@ -80,12 +82,17 @@ export async function modifyAccount(
   const existing = await deps.db.repos.accounts.findLocalByUsername(username);
   if (!existing) return err({ kind: "not_found" });
   const newPassword = input.resetPassword ? generatePassword() : null;
-  await deps.db.repos.accounts.updateLocal(existing.accountId, {
-    role: input.role,
-    disabled: input.disabled,
-    approved: input.approve ? true : undefined,
-    passwordHash: newPassword ? await hashPassword(newPassword) : undefined,
-    now: deps.clock.now(),
+  const passwordHash = newPassword ? await hashPassword(newPassword) : undefined;
+  await deps.db.transaction(async (tx) => {
+    await tx.accounts.updateLocal(existing.accountId, {
+      role: input.role,
+      disabled: input.disabled,
+      approved: input.approve ? true : undefined,
+      passwordHash,
+      now: deps.clock.now(),
+    });
+    // The serving process may hold this user's tokens and account in its cache; the job reaches it.
+    await tx.enqueue([jobRequest(refreshUserCachesJob, { userId: String(existing.userId), accountId: String(existing.accountId) })]);
   });
   const account = await deps.db.repos.accounts.findLocalByUsername(username);
   return ok({ account: account!, newPassword });

@@ -119,6 +119,11 @@ export class KyselyOAuthRepository implements OAuthRepository {
     return rows.map((r) => r.token_hash);
   }
 
+  async tokenHashesOfUser(userId: bigint): Promise<string[]> {
+    const rows = await this.#db.selectFrom("oauth_access_tokens").select("token_hash").where("user_id", "=", userId).execute();
+    return rows.map((r) => r.token_hash);
+  }
+
   async revokeTokensOfGrant(grantId: bigint, now: number): Promise<string[]> {
     const rows = await this.#db
       .updateTable("oauth_access_tokens")

@@ -60,7 +60,7 @@ export function findUrls(text: string): { start: number; end: number; url: strin
 }
 
 /** One link in Mastodon's shape. `rel="me"` is added for profile fields, which other servers verify. */
-function linkHtml(url: string, relMe: boolean): string {
+export function linkHtml(url: string, relMe: boolean): string {
   const prefix = /^https?:\/\/(www\.)?/i.exec(url)![0];
   const rest = Array.from(url.slice(prefix.length));
   const shown = rest.slice(0, DISPLAY_CHARS).join("");

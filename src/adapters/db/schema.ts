@@ -161,6 +161,47 @@ export interface AccountDomainBlocksTable {
   created_at: Int64;
 }
 
+export interface StatusesTable {
+  id: Int64;
+  account_id: Int64;
+  /** Plain source text of local statuses (rendered on output). */
+  text: DefaultText;
+  spoiler_text: DefaultText;
+  /** public, unlisted, private or direct. */
+  visibility: string;
+  sensitive: DefaultBool;
+  language: string | null;
+  in_reply_to_id: NullableInt64;
+  in_reply_to_account_id: NullableInt64;
+  reblog_of_id: NullableInt64;
+  /** Null for local statuses, whose are derived from the author's username and the id. */
+  uri: string | null;
+  url: string | null;
+  application_id: NullableInt64;
+  replies_count: DefaultInt64;
+  reblogs_count: DefaultInt64;
+  favourites_count: DefaultInt64;
+  /** JSON array of media attachment ids; null when the status has none. */
+  media_attachment_ids: string | null;
+  created_at: Int64;
+  updated_at: Int64;
+  edited_at: NullableInt64;
+  deleted_at: NullableInt64;
+}
+
+export interface MentionsTable {
+  id: Int64;
+  status_id: Int64;
+  account_id: Int64;
+}
+
+export interface StatusPinsTable {
+  id: Int64;
+  account_id: Int64;
+  status_id: Int64;
+  created_at: Int64;
+}
+
 export interface JobsTable {
   id: Int64;
   queue: string;
@@ -207,6 +248,9 @@ export interface Tables {
   account_notes: AccountNotesTable;
   account_pins: PairTable;
   account_domain_blocks: AccountDomainBlocksTable;
+  statuses: StatusesTable;
+  mentions: MentionsTable;
+  status_pins: StatusPinsTable;
   jobs: JobsTable;
   leases: LeasesTable;
   counters: CountersTable;
@@ -227,6 +271,9 @@ export const TABLES_IN_COPY_ORDER: readonly (keyof Tables)[] = [
   "account_notes",
   "account_pins",
   "account_domain_blocks",
+  "statuses",
+  "mentions",
+  "status_pins",
   "jobs",
   "leases",
 ];

@@ -4,6 +4,7 @@ import type { DatabaseEngine } from "../../../ports/database.ts";
 import { foundation } from "./0001-foundation.ts";
 import { accounts } from "./0002-accounts.ts";
 import { tokenGrants } from "./0003-token-grants.ts";
+import { statuses } from "./0004-statuses.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -11,6 +12,7 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0001-foundation": foundation(engine),
     "0002-accounts": accounts(engine),
     "0003-token-grants": tokenGrants(),
+    "0004-statuses": statuses(),
   };
 }
 

@@ -5,6 +5,7 @@ import { KyselyAccountsRepository } from "./accounts.ts";
 import { KyselyOAuthRepository } from "./oauth.ts";
 import { KyselyRelationshipsRepository } from "./relationships.ts";
 import { KyselySessionsRepository } from "./sessions.ts";
+import { KyselyStatusesRepository } from "./statuses.ts";
 import { KyselyUsersRepository } from "./users.ts";
 
 /** Binds every repository to one connection or transaction. Cheap: repositories hold only the handle. */
@@ -15,5 +16,6 @@ export function createRepositories(db: Kysely<Tables>): Repositories {
     relationships: new KyselyRelationshipsRepository(db),
     users: new KyselyUsersRepository(db),
     sessions: new KyselySessionsRepository(db),
+    statuses: new KyselyStatusesRepository(db),
   };
 }

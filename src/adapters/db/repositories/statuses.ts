@@ -1,0 +1,215 @@
+import { sql, type Kysely } from "kysely";
+import type { Visibility } from "../../../domain/profile.ts";
+import type {
+  AccountStatusesQuery,
+  NewStatus,
+  StatusApplication,
+  StatusesRepository,
+  StatusRecord,
+} from "../../../ports/repositories/statuses.ts";
+import { inIds } from "../dialect.ts";
+import type { Tables } from "../schema.ts";
+import { toBool, toId, toIdOrNull, toNum, toNumOrNull } from "./convert.ts";
+
+type Row = Awaited<ReturnType<ReturnType<KyselyStatusesRepository["selectStatuses"]>["executeTakeFirstOrThrow"]>>;
+
+function parseMediaIds(json: string | null): bigint[] | null {
+  if (json === null) return null;
+  try {
+    const ids = JSON.parse(json);
+    return Array.isArray(ids) ? ids.map((x) => BigInt(x)) : null;
+  } catch {
+    return null;
+  }
+}
+
+function toStatus(r: Row): StatusRecord {
+  return {
+    id: toId(r.id),
+    accountId: toId(r.account_id),
+    text: r.text,
+    spoilerText: r.spoiler_text,
+    visibility: r.visibility as Visibility,
+    sensitive: toBool(r.sensitive),
+    language: r.language,
+    inReplyToId: toIdOrNull(r.in_reply_to_id),
+    inReplyToAccountId: toIdOrNull(r.in_reply_to_account_id),
+    reblogOfId: toIdOrNull(r.reblog_of_id),
+    uri: r.uri,
+    url: r.url,
+    applicationId: toIdOrNull(r.application_id),
+    repliesCount: toNum(r.replies_count),
+    reblogsCount: toNum(r.reblogs_count),
+    favouritesCount: toNum(r.favourites_count),
+    mediaAttachmentIds: parseMediaIds(r.media_attachment_ids),
+    createdAt: toNum(r.created_at),
+    updatedAt: toNum(r.updated_at),
+    editedAt: toNumOrNull(r.edited_at),
+    deletedAt: toNumOrNull(r.deleted_at),
+  };
+}
+
+export class KyselyStatusesRepository implements StatusesRepository {
+  #db: Kysely<Tables>;
+  constructor(db: Kysely<Tables>) {
+    this.#db = db;
+  }
+
+  selectStatuses() {
+    return this.#db.selectFrom("statuses as s").selectAll("s").where("s.deleted_at", "is", null);
+  }
+
+  async create(input: NewStatus): Promise<void> {
+    await this.#db
+      .insertInto("statuses")
+      .values({
+        id: input.id,
+        account_id: input.accountId,
+        text: input.text,
+        spoiler_text: input.spoilerText,
+        visibility: input.visibility,
+        sensitive: input.sensitive,
+        language: input.language,
+        in_reply_to_id: input.inReplyToId,
+        in_reply_to_account_id: input.inReplyToAccountId,
+        application_id: input.applicationId,
+        created_at: input.now,
+        updated_at: input.now,
+      })
+      .execute();
+  }
+
+  async findById(id: bigint): Promise<StatusRecord | null> {
+    const row = await this.selectStatuses().where("s.id", "=", id).executeTakeFirst();
+    return row ? toStatus(row) : null;
+  }
+
+  async findByIds(ids: readonly bigint[]): Promise<StatusRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.selectStatuses().where("s.id", "in", [...ids]).execute()).map(toStatus);
+  }
+
+  async softDelete(id: bigint, now: number): Promise<boolean> {
+    const r = await this.#db.updateTable("statuses").set({ deleted_at: now, updated_at: now }).where("id", "=", id).where("deleted_at", "is", null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async addReplies(id: bigint, by: number): Promise<void> {
+    await sql`update statuses set replies_count = case when replies_count + ${by} < 0 then 0 else replies_count + ${by} end where id = ${id}`.execute(this.#db);
+  }
+
+  async addAccountStatuses(accountId: bigint, by: number, lastStatusAt?: number): Promise<void> {
+    const last = lastStatusAt === undefined ? sql`last_status_at` : sql`${lastStatusAt}`;
+    await sql`update accounts set statuses_count = case when statuses_count + ${by} < 0 then 0 else statuses_count + ${by} end,
+              last_status_at = ${last} where id = ${accountId}`.execute(this.#db);
+  }
+
+  async listByAccount(accountId: bigint, q: AccountStatusesQuery): Promise<StatusRecord[]> {
+    const { always, ifMentioned, viewerId } = q.visibleTo;
+    // min_id pages forward from a point: read ascending, then reverse to newest first.
+    const ascending = q.minId !== undefined;
+    let query = this.selectStatuses().where("s.account_id", "=", accountId);
+    // The visibility policy (domain/visibility.ts) rendered to SQL: see VisibleTo.
+    query = query.where((eb) => {
+      const ors = [];
+      if (always.length > 0) ors.push(eb("s.visibility", "in", [...always]));
+      if (ifMentioned.length > 0 && viewerId !== null)
+        ors.push(
+          eb.and([
+            eb("s.visibility", "in", [...ifMentioned]),
+            eb.exists(eb.selectFrom("mentions as m").select("m.id").whereRef("m.status_id", "=", "s.id").where("m.account_id", "=", viewerId)),
+          ]),
+        );
+      return ors.length > 0 ? eb.or(ors) : eb.lit(false);
+    });
+    if (q.maxId !== undefined) query = query.where("s.id", "<", q.maxId);
+    if (q.minId !== undefined) query = query.where("s.id", ">", q.minId);
+    else if (q.sinceId !== undefined) query = query.where("s.id", ">", q.sinceId);
+    if (q.excludeReplies)
+      query = query.where((eb) => eb.or([eb("s.in_reply_to_id", "is", null), eb("s.in_reply_to_account_id", "=", accountId)]));
+    if (q.excludeReblogs) query = query.where("s.reblog_of_id", "is", null);
+    if (q.onlyMedia) query = query.where("s.media_attachment_ids", "is not", null);
+    if (q.pinned)
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom("status_pins as p").select("p.id").whereRef("p.status_id", "=", "s.id").where("p.account_id", "=", accountId)),
+      );
+    const rows = await query.orderBy("s.id", ascending ? "asc" : "desc").limit(q.limit).execute();
+    const statuses = rows.map(toStatus);
+    return ascending ? statuses.reverse() : statuses;
+  }
+
+  async addMentions(statusId: bigint, mentions: readonly { id: bigint; accountId: bigint }[]): Promise<void> {
+    if (mentions.length === 0) return;
+    await this.#db
+      .insertInto("mentions")
+      .values(mentions.map((m) => ({ id: m.id, status_id: statusId, account_id: m.accountId })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async mentionsOf(statusIds: readonly bigint[]): Promise<Map<bigint, bigint[]>> {
+    const out = new Map<bigint, bigint[]>();
+    if (statusIds.length === 0) return out;
+    const rows = await this.#db
+      .selectFrom("mentions")
+      .select(["status_id", "account_id"])
+      .where(sql<boolean>`status_id ${inIds(this.#db, statusIds)}`)
+      .orderBy("id")
+      .execute();
+    for (const r of rows) {
+      const id = toId(r.status_id);
+      const list = out.get(id) ?? [];
+      list.push(toId(r.account_id));
+      out.set(id, list);
+    }
+    return out;
+  }
+
+  async isMentioned(statusId: bigint, accountId: bigint): Promise<boolean> {
+    const row = await this.#db.selectFrom("mentions").select("id").where("status_id", "=", statusId).where("account_id", "=", accountId).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async pin(id: bigint, accountId: bigint, statusId: bigint, now: number): Promise<boolean> {
+    const r = await this.#db
+      .insertInto("status_pins")
+      .values({ id, account_id: accountId, status_id: statusId, created_at: now })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async unpin(accountId: bigint, statusId: bigint): Promise<boolean> {
+    const r = await this.#db.deleteFrom("status_pins").where("account_id", "=", accountId).where("status_id", "=", statusId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async countPins(accountId: bigint): Promise<number> {
+    // Pins of deleted statuses do not count against the limit.
+    const row = await this.#db
+      .selectFrom("status_pins as p")
+      .innerJoin("statuses as s", "s.id", "p.status_id")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("p.account_id", "=", accountId)
+      .where("s.deleted_at", "is", null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async pinnedAmong(accountId: bigint, statusIds: readonly bigint[]): Promise<Set<bigint>> {
+    if (statusIds.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom("status_pins")
+      .select("status_id")
+      .where("account_id", "=", accountId)
+      .where(sql<boolean>`status_id ${inIds(this.#db, statusIds)}`)
+      .execute();
+    return new Set(rows.map((r) => toId(r.status_id)));
+  }
+
+  async applicationsOf(applicationIds: readonly bigint[]): Promise<Map<bigint, StatusApplication>> {
+    if (applicationIds.length === 0) return new Map();
+    const rows = await this.#db.selectFrom("oauth_applications").select(["id", "name", "website"]).where("id", "in", [...applicationIds]).execute();
+    return new Map(rows.map((r) => [toId(r.id), { name: r.name, website: r.website }]));
+  }
+}

@@ -1,0 +1,18 @@
+import type { Cache } from "../../ports/cache.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { Database } from "../../ports/database.ts";
+
+/** What status services use. */
+export interface StatusDeps {
+  readonly db: Database;
+  readonly cache: Cache;
+  readonly clock: Clock;
+  /** The instance's domain: `@user@localDomain` mentions a local account. */
+  readonly localDomain: string;
+}
+
+/** Why a status change was refused (routes map each kind to Mastodon's status and message). */
+export type StatusError =
+  | { readonly kind: "not_found" }
+  | { readonly kind: "conflict"; readonly message: string }
+  | { readonly kind: "invalid"; readonly message: string };

@@ -12,6 +12,8 @@ import {
   pkcePair,
   redirectParams,
   registerApp,
+  tokenRequest,
+  userTokenFor,
 } from "../support/oauth-flow.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -30,19 +32,9 @@ for (const v of appVariants)
     });
     after(() => t?.close());
 
-    const token = (body: Record<string, string>, headers: Record<string, string> = {}) =>
-      t.request("POST", "/oauth/token", { json: body, headers });
-    /** Authorizes with PKCE S256 and exchanges the code: a user token for `app`. */
-    const userToken = async (app: { client_id: string; client_secret: string }, scope = "read profile") => {
-      const { verifier, challenge } = pkcePair();
-      const res = await authorize(new Browser(t), { clientId: app.client_id, redirectUri: CALLBACK, scope, codeChallenge: challenge, codeChallengeMethod: "S256" }, aliceLogin());
-      const exchanged = await token({
-        grant_type: "authorization_code", client_id: app.client_id, client_secret: app.client_secret,
-        redirect_uri: CALLBACK, code: redirectParams(res).get("code")!, code_verifier: verifier,
-      });
-      assert.equal(exchanged.status, 200, exchanged.text);
-      return exchanged.body as { access_token: string; refresh_token: string; scope: string };
-    };
+    const token = (body: Record<string, string>, headers: Record<string, string> = {}) => tokenRequest(t, body, headers);
+    const userToken = (app: { client_id: string; client_secret: string }, scope = "read profile") =>
+      userTokenFor(t, app, aliceLogin(), CALLBACK, scope);
 
     describe("authorization code flow", () => {
       it("signs in, asks consent, redirects with code and state, and exchanges the code with PKCE S256", async () => {

@@ -3,12 +3,10 @@ import { after, before, describe, it } from "node:test";
 import { hashSecret } from "../../src/services/auth/tokens.ts";
 import { assertEntity, assertResponse } from "../support/openapi.ts";
 import {
-  authorize,
-  Browser,
   freshAddress,
-  pkcePair,
-  redirectParams,
   registerApp,
+  tokenRequest,
+  userTokenFor,
 } from "../support/oauth-flow.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -27,24 +25,14 @@ for (const v of appVariants)
     });
     after(() => t?.close());
 
-    const token = (body: Record<string, string>, headers: Record<string, string> = {}) =>
-      t.request("POST", "/oauth/token", { json: body, headers });
+    const token = (body: Record<string, string>, headers: Record<string, string> = {}) => tokenRequest(t, body, headers);
     const clientToken = async (app: { client_id: string; client_secret: string }, scope = "read") => {
       const res = await token({ grant_type: "client_credentials", client_id: app.client_id, client_secret: app.client_secret, scope });
       assert.equal(res.status, 200, res.text);
       return res.body.access_token as string;
     };
-    /** Authorizes with PKCE S256 and exchanges the code: a user token for `app`. */
-    const userToken = async (app: { client_id: string; client_secret: string }, scope = "read profile") => {
-      const { verifier, challenge } = pkcePair();
-      const res = await authorize(new Browser(t), { clientId: app.client_id, redirectUri: CALLBACK, scope, codeChallenge: challenge, codeChallengeMethod: "S256" }, aliceLogin());
-      const exchanged = await token({
-        grant_type: "authorization_code", client_id: app.client_id, client_secret: app.client_secret,
-        redirect_uri: CALLBACK, code: redirectParams(res).get("code")!, code_verifier: verifier,
-      });
-      assert.equal(exchanged.status, 200, exchanged.text);
-      return exchanged.body as { access_token: string; refresh_token: string; scope: string };
-    };
+    const userToken = (app: { client_id: string; client_secret: string }, scope = "read profile") =>
+      userTokenFor(t, app, aliceLogin(), CALLBACK, scope);
 
     describe("POST /api/v1/apps", () => {
       it("registers from a JSON body with an array of redirect URIs and returns the secret once", async () => {

@@ -184,3 +184,26 @@ export async function linkInLatestMail(t: TestApp, address: string, path: string
   assert.ok(m, `no link to ${path} in:\n${text}`);
   return m[1];
 }
+
+/** POST /oauth/token with a JSON body, as masto.js and megalodon send it. */
+export function tokenRequest(t: TestApp, body: Record<string, string>, headers: Record<string, string> = {}): Promise<TestResponse> {
+  return t.request("POST", "/oauth/token", { json: body, headers });
+}
+
+/** Signs `login` in, authorizes `app` with PKCE S256 and exchanges the code: a user token (asserts success). */
+export async function userTokenFor(
+  t: TestApp,
+  app: { client_id: string; client_secret: string },
+  login: { login: string; password: string },
+  redirectUri: string,
+  scope = "read profile",
+): Promise<{ access_token: string; refresh_token: string; scope: string }> {
+  const { verifier, challenge } = pkcePair();
+  const res = await authorize(new Browser(t), { clientId: app.client_id, redirectUri, scope, codeChallenge: challenge, codeChallengeMethod: "S256" }, login);
+  const exchanged = await tokenRequest(t, {
+    grant_type: "authorization_code", client_id: app.client_id, client_secret: app.client_secret,
+    redirect_uri: redirectUri, code: redirectParams(res).get("code")!, code_verifier: verifier,
+  });
+  assert.equal(exchanged.status, 200, exchanged.text);
+  return exchanged.body as { access_token: string; refresh_token: string; scope: string };
+}

@@ -24,14 +24,8 @@ export interface ProfileDeps extends ProfileImageDeps {
 }
 
 /** PATCH /accounts/update_credentials; every member is optional (absent: unchanged). */
-export interface ProfileUpdate {
-  readonly displayName?: string;
-  readonly note?: string;
-  readonly locked?: boolean;
-  readonly bot?: boolean;
-  readonly discoverable?: boolean;
-  readonly indexable?: boolean;
-  readonly hideCollections?: boolean;
+export interface ProfileUpdate
+  extends Pick<ProfileChanges, "displayName" | "note" | "locked" | "bot" | "discoverable" | "indexable" | "hideCollections"> {
   /** Replaces every field; pairs with a blank name and value are dropped. */
   readonly fields?: readonly { name: string; value: string }[];
   readonly avatar?: Uint8Array;

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
+import { applyFilters, type FilterContext } from "../../../services/filters/apply-filters.ts";
 import type { StatusDeps, StatusError } from "../../../services/statuses/deps.ts";
 import { HttpError } from "../../errors.ts";
 import type { ApiDeps } from "../context.ts";
@@ -51,10 +52,21 @@ export async function statusJson(deps: ApiDeps, status: StatusRecord, viewerId: 
   return rendered;
 }
 
-/** A page of statuses (newest first) with its Link header. */
-export async function statusPageResponse(c: Context, deps: ApiDeps, statuses: readonly StatusRecord[], viewerId: bigint | null): Promise<Response> {
+/**
+ * A page of statuses (newest first) with its Link header. The viewer's filters for `context` apply: `hide`
+ * leaves a status out (the links still page over it, as Mastodon's do), `warn` and `blur` fill `filtered`.
+ */
+export async function statusPageResponse(
+  c: Context,
+  deps: ApiDeps,
+  statuses: readonly StatusRecord[],
+  viewerId: bigint | null,
+  context: FilterContext,
+): Promise<Response> {
   setPageLinks(c, deps.instance.baseUrl, statuses.length > 0 ? { newest: statuses[0].id, oldest: statuses[statuses.length - 1].id } : null);
+  const verdicts = await applyFilters(deps, viewerId, context, statuses);
+  const shown = verdicts.hidden.size === 0 ? statuses : statuses.filter((s) => !verdicts.hidden.has(s.id));
   const ctx = statusContext(deps);
-  const bundle = await loadBundle(deps, statuses, viewerId);
-  return c.json(statuses.map((s) => renderStatus(ctx, s, bundle)).filter((s) => s !== null));
+  const bundle = await loadBundle(deps, shown, viewerId);
+  return c.json(shown.map((s) => renderStatus(ctx, s, bundle)).filter((s) => s !== null));
 }

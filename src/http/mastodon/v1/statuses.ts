@@ -90,6 +90,6 @@ export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
       onlyMedia: bool(params, "only_media") ?? false,
       pinned: bool(params, "pinned") ?? false,
     });
-    return statusPageResponse(c, deps, statuses, viewer);
+    return statusPageResponse(c, deps, statuses, viewer, "account");
   });
 }

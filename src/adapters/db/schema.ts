@@ -174,6 +174,8 @@ export interface StatusesTable {
   in_reply_to_id: NullableInt64;
   in_reply_to_account_id: NullableInt64;
   reblog_of_id: NullableInt64;
+  /** The thread: a reply's parent's conversation_id, else the status's own id. */
+  conversation_id: NullableInt64;
   /** Null for local statuses, whose are derived from the author's username and the id. */
   uri: string | null;
   url: string | null;

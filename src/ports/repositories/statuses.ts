@@ -12,6 +12,8 @@ export interface StatusRecord {
   readonly inReplyToId: bigint | null;
   readonly inReplyToAccountId: bigint | null;
   readonly reblogOfId: bigint | null;
+  /** The thread this status belongs to (its own id for a new thread). */
+  readonly conversationId: bigint | null;
   readonly uri: string | null;
   readonly url: string | null;
   readonly applicationId: bigint | null;
@@ -36,6 +38,9 @@ export interface NewStatus {
   readonly inReplyToId: bigint | null;
   readonly inReplyToAccountId: bigint | null;
   readonly applicationId: bigint | null;
+  /** The boosted status, for a boost (whose text is empty). */
+  readonly reblogOfId?: bigint | null;
+  readonly conversationId: bigint | null;
   readonly now: number;
 }
 

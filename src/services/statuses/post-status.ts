@@ -80,7 +80,8 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     const id = await tx.nextId();
     await tx.statuses.create({
       id, accountId: author.id, text, spoilerText, visibility, sensitive, language,
-      inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: input.applicationId, now,
+      inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: input.applicationId,
+      conversationId: parent ? (parent.conversationId ?? parent.id) : id, now,
     });
     const rows = [];
     for (const m of mentions) rows.push({ id: await tx.nextId(), accountId: m.id });

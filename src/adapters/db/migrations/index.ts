@@ -5,6 +5,7 @@ import { foundation } from "./0001-foundation.ts";
 import { accounts } from "./0002-accounts.ts";
 import { tokenGrants } from "./0003-token-grants.ts";
 import { statuses } from "./0004-statuses.ts";
+import { conversationIds } from "./0005-conversations.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -13,6 +14,7 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0002-accounts": accounts(engine),
     "0003-token-grants": tokenGrants(),
     "0004-statuses": statuses(),
+    "0005-conversations": conversationIds(),
   };
 }
 

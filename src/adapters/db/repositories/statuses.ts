@@ -35,6 +35,7 @@ function toStatus(r: Row): StatusRecord {
     inReplyToId: toIdOrNull(r.in_reply_to_id),
     inReplyToAccountId: toIdOrNull(r.in_reply_to_account_id),
     reblogOfId: toIdOrNull(r.reblog_of_id),
+    conversationId: toIdOrNull(r.conversation_id),
     uri: r.uri,
     url: r.url,
     applicationId: toIdOrNull(r.application_id),
@@ -73,6 +74,8 @@ export class KyselyStatusesRepository implements StatusesRepository {
         in_reply_to_id: input.inReplyToId,
         in_reply_to_account_id: input.inReplyToAccountId,
         application_id: input.applicationId,
+        reblog_of_id: input.reblogOfId ?? null,
+        conversation_id: input.conversationId,
         created_at: input.now,
         updated_at: input.now,
       })

@@ -1,0 +1,193 @@
+import { sql, type Kysely } from "kysely";
+import type {
+  ExclusionQuery,
+  FeedFollower,
+  PublicTimelineQuery,
+  TimelinesRepository,
+  ViewerNetwork,
+  ViewerStanding,
+} from "../../../ports/repositories/timelines.ts";
+import { inIds } from "../dialect.ts";
+import type { Tables } from "../schema.ts";
+import { toBool, toId, toIdOrNull } from "./convert.ts";
+import { parseLanguages } from "./relationship-queries.ts";
+
+type Id = bigint | string | number;
+
+/** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
+export class KyselyTimelinesRepository implements TimelinesRepository {
+  #db: Kysely<Tables>;
+  constructor(db: Kysely<Tables>) {
+    this.#db = db;
+  }
+
+  async localFollowers(accountId: bigint, afterFollowId: bigint | null, limit: number): Promise<FeedFollower[]> {
+    let q = this.#db
+      .selectFrom("follows as f")
+      .innerJoin("accounts as a", "a.id", "f.account_id")
+      .select(["f.id", "f.account_id", "f.show_reblogs", "f.languages"])
+      .where("f.target_account_id", "=", accountId)
+      .where("a.domain", "is", null)
+      .where("a.suspended_at", "is", null);
+    if (afterFollowId !== null) q = q.where("f.id", ">", afterFollowId);
+    const rows = await q.orderBy("f.id").limit(limit).execute();
+    return rows.map((r) => ({ followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages) }));
+  }
+
+  async followOptionsAmong(receiverIds: readonly bigint[], targetId: bigint): Promise<Map<bigint, FeedFollower>> {
+    if (receiverIds.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom("follows")
+      .select(["id", "account_id", "show_reblogs", "languages"])
+      .where("target_account_id", "=", targetId)
+      .where(sql<boolean>`account_id ${inIds(this.#db, receiverIds)}`)
+      .execute();
+    return new Map(
+      rows.map((r) => [toId(r.account_id), { followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages) }]),
+    );
+  }
+
+  async excludedAmong(receiverIds: readonly bigint[], q: ExclusionQuery): Promise<Set<bigint>> {
+    if (receiverIds.length === 0) return new Set();
+    const db = this.#db;
+    const receivers = inIds(db, receiverIds);
+    const parts = [];
+    if (q.blockedOrMuted.length > 0) {
+      const targets = inIds(db, q.blockedOrMuted);
+      parts.push(sql`select account_id as r from blocks where account_id ${receivers} and target_account_id ${targets}`);
+      parts.push(sql`select account_id from mutes where account_id ${receivers} and target_account_id ${targets} and (expires_at is null or expires_at > ${q.now})`);
+    }
+    if (q.blockers.length > 0)
+      parts.push(sql`select target_account_id from blocks where target_account_id ${receivers} and account_id ${inIds(db, q.blockers)}`);
+    if (q.domains.length > 0)
+      parts.push(sql`select account_id from account_domain_blocks where account_id ${receivers} and domain in (${sql.join(q.domains.map((d) => d.toLowerCase()))})`);
+    if (parts.length === 0) return new Set();
+    const { rows } = await sql<{ r: Id }>`${sql.join(parts, sql` union `)}`.execute(db);
+    return new Set(rows.map((row) => toId(Object.values(row)[0] as Id)));
+  }
+
+  async followingAnyAmong(receiverIds: readonly bigint[], targetIds: readonly bigint[]): Promise<Set<bigint>> {
+    if (receiverIds.length === 0 || targetIds.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom("follows")
+      .select("account_id")
+      .distinct()
+      .where(sql<boolean>`account_id ${inIds(this.#db, receiverIds)}`)
+      .where(sql<boolean>`target_account_id ${inIds(this.#db, targetIds)}`)
+      .execute();
+    return new Set(rows.map((r) => toId(r.account_id)));
+  }
+
+  async boostedEarlierForAmong(receiverIds: readonly bigint[], statusId: bigint, beforeId: bigint, exceptAccountId: bigint): Promise<Set<bigint>> {
+    if (receiverIds.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom("statuses as s")
+      .innerJoin("follows as f", "f.target_account_id", "s.account_id")
+      .select("f.account_id")
+      .distinct()
+      .where("s.reblog_of_id", "=", statusId)
+      .where("s.id", "<", beforeId)
+      .where("s.deleted_at", "is", null)
+      .where("s.account_id", "<>", exceptAccountId)
+      .where(sql<boolean>`f.account_id ${inIds(this.#db, receiverIds)}`)
+      .execute();
+    return new Set(rows.map((r) => toId(r.account_id)));
+  }
+
+  async viewerNetwork(viewerId: bigint, now: number): Promise<ViewerNetwork> {
+    const { rows } = await sql<{ k: string; t: Id | null; r: boolean | number | bigint | null; l: string | null }>`
+      select 'f' as k, target_account_id as t, show_reblogs as r, languages as l from follows where account_id = ${viewerId}
+      union all select 'b', target_account_id, null, null from blocks where account_id = ${viewerId}
+      union all select 'm', target_account_id, null, null from mutes where account_id = ${viewerId} and (expires_at is null or expires_at > ${now})
+      union all select 'B', account_id, null, null from blocks where target_account_id = ${viewerId}
+      union all select 'd', null, null, domain from account_domain_blocks where account_id = ${viewerId}`.execute(this.#db);
+    const following = new Map<bigint, { showReblogs: boolean; languages: string[] | null }>();
+    const blockedOrMuted = new Set<bigint>();
+    const blockedBy = new Set<bigint>();
+    const domains = new Set<string>();
+    for (const row of rows) {
+      if (row.k === "d") domains.add(String(row.l).toLowerCase());
+      else if (row.k === "f") following.set(toId(row.t!), { showReblogs: toBool(row.r ?? false), languages: parseLanguages(row.l) });
+      else if (row.k === "B") blockedBy.add(toId(row.t!));
+      else blockedOrMuted.add(toId(row.t!));
+    }
+    return { following, blockedOrMuted, blockedBy, domains };
+  }
+
+  async statusIdsBy(authorIds: readonly bigint[], maxId: bigint | undefined, limit: number): Promise<bigint[]> {
+    if (authorIds.length === 0) return [];
+    let q = this.#db
+      .selectFrom("statuses")
+      .select("id")
+      .where(sql<boolean>`account_id ${inIds(this.#db, authorIds)}`)
+      .where("deleted_at", "is", null);
+    if (maxId !== undefined) q = q.where("id", "<", maxId);
+    const rows = await q.orderBy("id", "desc").limit(limit).execute();
+    return rows.map((r) => toId(r.id));
+  }
+
+  async viewerStanding(viewerId: bigint, authorIds: readonly bigint[], now: number): Promise<ViewerStanding> {
+    const hidden = new Set<bigint>();
+    const following = new Set<bigint>();
+    if (authorIds.length === 0) return { hidden, following };
+    const ids = inIds(this.#db, authorIds);
+    const { rows } = await sql<{ k: string; t: Id }>`
+      select 'h' as k, target_account_id as t from blocks where account_id = ${viewerId} and target_account_id ${ids}
+      union all select 'h', account_id from blocks where target_account_id = ${viewerId} and account_id ${ids}
+      union all select 'h', target_account_id from mutes where account_id = ${viewerId} and target_account_id ${ids} and (expires_at is null or expires_at > ${now})
+      union all select 'h', a.id from accounts a where a.id ${ids} and (a.suspended_at is not null
+        or exists (select 1 from account_domain_blocks d where d.account_id = ${viewerId} and d.domain = lower(a.domain)))
+      union all select 'f', target_account_id from follows where account_id = ${viewerId} and target_account_id ${ids}`.execute(this.#db);
+    for (const row of rows) (row.k === "f" ? following : hidden).add(toId(row.t));
+    return { hidden, following };
+  }
+
+  async publicTimeline(q: PublicTimelineQuery): Promise<bigint[]> {
+    const ascending = q.minId !== undefined;
+    // The literal conditions match the partial index statuses_public_timeline on both engines; the unary plus
+    // keeps SQLite off the reblog_of_id index (a lookup of nearly every row, then a sort).
+    let query = this.#db
+      .selectFrom("statuses as s")
+      .innerJoin("accounts as a", "a.id", "s.account_id")
+      .select("s.id")
+      .where(sql<boolean>`s.visibility = 'public' and s.deleted_at is null and +s.reblog_of_id is null`)
+      .where("a.suspended_at", "is", null)
+      .where("a.silenced_at", "is", null)
+      // Replies to others stay out, self-replies (threads) stay in, as Mastodon's PublicFeed.
+      .where((eb) => eb.or([eb("s.in_reply_to_id", "is", null), eb("s.in_reply_to_account_id", "=", eb.ref("s.account_id"))]));
+    if (q.local === true) query = query.where("a.domain", "is", null);
+    if (q.local === false) query = query.where("a.domain", "is not", null);
+    if (q.onlyMedia) query = query.where("s.media_attachment_ids", "is not", null);
+    if (q.maxId !== undefined) query = query.where("s.id", "<", q.maxId);
+    if (q.minId !== undefined) query = query.where("s.id", ">", q.minId);
+    else if (q.sinceId !== undefined) query = query.where("s.id", ">", q.sinceId);
+    const viewer = q.viewerId;
+    if (viewer !== null)
+      query = query.where((eb) =>
+        eb.not(
+          eb.or([
+            eb.exists(eb.selectFrom("blocks as b").select("b.id").where("b.account_id", "=", viewer).whereRef("b.target_account_id", "=", "s.account_id")),
+            eb.exists(eb.selectFrom("blocks as b").select("b.id").whereRef("b.account_id", "=", "s.account_id").where("b.target_account_id", "=", viewer)),
+            eb.exists(
+              eb.selectFrom("mutes as m").select("m.id").where("m.account_id", "=", viewer).whereRef("m.target_account_id", "=", "s.account_id")
+                .where(sql<boolean>`(m.expires_at is null or m.expires_at > ${q.now})`),
+            ),
+            eb.exists(eb.selectFrom("account_domain_blocks as d").select("d.id").where("d.account_id", "=", viewer).where(sql<boolean>`d.domain = lower(a.domain)`)),
+          ]),
+        ),
+      );
+    const rows = await query.orderBy("s.id", ascending ? "asc" : "desc").limit(q.limit).execute();
+    const ids = rows.map((r) => toId(r.id));
+    return ascending ? ids.reverse() : ids;
+  }
+
+  async findEvenDeleted(id: bigint) {
+    const r = await this.#db
+      .selectFrom("statuses")
+      .select(["id", "account_id", "reblog_of_id", "visibility", "conversation_id"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!r) return null;
+    return { id: toId(r.id), accountId: toId(r.account_id), reblogOfId: toIdOrNull(r.reblog_of_id), visibility: r.visibility, conversationId: toIdOrNull(r.conversation_id) };
+  }
+}

@@ -1,0 +1,36 @@
+import { fanOutStatus, removeFromFeeds } from "../services/timelines/fan-out.ts";
+import { fanOutStatusJob, removeFromFeedsJob } from "../services/timelines/feed-jobs.ts";
+import { resetFeeds, resetFeedsJob } from "../services/timelines/follow-feeds.ts";
+import { publishConversation, publishFeedInserts, publishPublicStatus, publishStatusDeleted } from "../services/streaming/publish.ts";
+import { defineJob } from "./define-job.ts";
+
+/** Puts a new status or boost into the home and list feeds of everyone who should see it. */
+export const fanOutStatusHandler = defineJob({
+  ...fanOutStatusJob,
+  async run(deps, { statusId }) {
+    const placed = await fanOutStatus(deps, BigInt(statusId));
+    if (!placed) return;
+    // Streaming events after the feeds hold the status, so a client that refetches on the event finds it.
+    await publishFeedInserts(deps, placed.status.id, placed);
+    await publishPublicStatus(deps, placed.status, { author: placed.author });
+    if (placed.status.visibility === "direct" && placed.status.reblogOfId === null && placed.status.conversationId !== null)
+      await publishConversation(deps, [placed.status.accountId, ...placed.mentioned], placed.status.conversationId, placed.status.id);
+  },
+});
+
+/** Takes a deleted status (or undone boost) out of every feed and conversation. */
+export const removeFromFeedsHandler = defineJob({
+  ...removeFromFeedsJob,
+  async run(deps, { statusId }) {
+    const removed = await removeFromFeeds(deps, BigInt(statusId));
+    if (removed) await publishStatusDeleted(deps, removed.status, { ...removed, direct: removed.status.visibility === "direct" ? removed.homes : [] });
+  },
+});
+
+/** Drops feeds a follow or unfollow changed, for a rebuild on the next read. */
+export const resetFeedsHandler = defineJob({
+  ...resetFeedsJob,
+  async run(deps, { accountId, listIds }) {
+    await resetFeeds(deps, BigInt(accountId), listIds.map((id) => BigInt(id)));
+  },
+});

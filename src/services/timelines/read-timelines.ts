@@ -1,0 +1,106 @@
+import { canView } from "../../domain/visibility.ts";
+import type { IdRange } from "../../ports/feeds.ts";
+import type { ListRecord } from "../../ports/repositories/lists.ts";
+import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import { homeKey, listKey, type TimelineDeps } from "./deps.ts";
+import { rebuildHome, rebuildList } from "./rebuild.ts";
+
+/** Mastodon's paging parameters over ids. */
+export interface TimelinePage {
+  readonly maxId?: bigint;
+  readonly sinceId?: bigint;
+  readonly minId?: bigint;
+  readonly limit: number;
+}
+
+function rangeOf(page: TimelinePage): IdRange {
+  if (page.minId !== undefined) return { maxId: page.maxId, minId: page.minId, fromOldest: true };
+  return { maxId: page.maxId, minId: page.sinceId };
+}
+
+/** Statuses by id, in the order of `ids`, leaving out those gone. */
+async function inOrder(deps: TimelineDeps, ids: readonly bigint[]): Promise<StatusRecord[]> {
+  if (ids.length === 0) return [];
+  const byId = new Map((await deps.db.repos.statuses.findByIds(ids)).map((s) => [s.id, s]));
+  return ids.map((id) => byId.get(id)).filter((s): s is StatusRecord => s !== undefined);
+}
+
+/**
+ * What the viewer may still see of a page read from a feed. Fan-out judged when the status arrived; since
+ * then the viewer may have blocked or muted someone, been blocked, or stopped following a private author. One
+ * query for the page's authors (and one for mentions only when a private or direct status needs it); each
+ * status then goes through the visibility policy. A boost's original is checked by the renderer's bundle
+ * (status-helpers.ts loadBundle), which drops boosts of what the viewer may not see.
+ */
+async function stillVisible(deps: TimelineDeps, viewerId: bigint, statuses: readonly StatusRecord[]): Promise<StatusRecord[]> {
+  if (statuses.length === 0) return [];
+  const repos = deps.db.repos;
+  const authorIds = [...new Set(statuses.map((s) => s.accountId))].filter((id) => id !== viewerId);
+  const standing = await repos.timelines.viewerStanding(viewerId, authorIds, deps.clock.now());
+  const needMentions = statuses.filter(
+    (s) => s.accountId !== viewerId && (s.visibility === "direct" || (s.visibility === "private" && !standing.following.has(s.accountId))),
+  );
+  const mentions = needMentions.length === 0 ? new Map<bigint, bigint[]>() : await repos.statuses.mentionsOf(needMentions.map((s) => s.id));
+  return statuses.filter((s) => {
+    if (s.accountId === viewerId) return true;
+    if (standing.hidden.has(s.accountId)) return false;
+    const facts = {
+      isAuthor: false,
+      followsAuthor: standing.following.has(s.accountId),
+      mentioned: (mentions.get(s.id) ?? []).includes(viewerId),
+      blockedByAuthor: false,
+      blocksAuthor: false,
+      domainBlocksAuthor: false,
+    };
+    return canView(s.visibility, facts, "feed");
+  });
+}
+
+async function readFeed(deps: TimelineDeps, key: string, page: TimelinePage, rebuild: () => Promise<void>): Promise<bigint[]> {
+  const range = rangeOf(page);
+  const ids = await deps.feeds.page(key, range, page.limit);
+  if (ids !== null) return ids;
+  await rebuild();
+  return (await deps.feeds.page(key, range, page.limit)) ?? [];
+}
+
+/** A page read from a feed: the statuses shown, and the ids the page spans (the Link header's keys). */
+export interface FeedPage {
+  readonly statuses: StatusRecord[];
+  /** From the feed, not from what is shown: a page whose statuses were all left out still links onwards. */
+  readonly keys: { readonly newest: bigint; readonly oldest: bigint } | null;
+}
+
+async function feedPage(deps: TimelineDeps, viewerId: bigint, ids: readonly bigint[]): Promise<FeedPage> {
+  const statuses = await stillVisible(deps, viewerId, await inOrder(deps, ids));
+  return { statuses, keys: ids.length > 0 ? { newest: ids[0], oldest: ids[ids.length - 1] } : null };
+}
+
+/**
+ * A page of the viewer's home timeline, newest first. A missing feed is rebuilt from the database first, so a
+ * lost cache answers the same page as before; what the viewer may no longer see is left out.
+ */
+export async function homeTimeline(deps: TimelineDeps, viewerId: bigint, page: TimelinePage): Promise<FeedPage> {
+  return feedPage(deps, viewerId, await readFeed(deps, homeKey(viewerId), page, () => rebuildHome(deps, viewerId)));
+}
+
+/** A page of one of the owner's lists, as homeTimeline (rebuilt from the members' statuses on a miss). */
+export async function listTimeline(deps: TimelineDeps, list: ListRecord, page: TimelinePage): Promise<FeedPage> {
+  return feedPage(deps, list.accountId, await readFeed(deps, listKey(list.id), page, () => rebuildList(deps, list)));
+}
+
+export interface PublicTimelineOptions extends TimelinePage {
+  /** Only local statuses (true), only remote ones (false), or all (undefined). */
+  readonly local?: boolean;
+  readonly onlyMedia?: boolean;
+}
+
+/**
+ * A page of the public timeline: public statuses that are not boosts or replies to others, by authors who are
+ * not suspended or silenced; for a signed-in viewer, not by accounts they block, mute or domain-block, nor by
+ * those who block them. Read straight from the database (its partial index), for anyone.
+ */
+export async function publicTimeline(deps: TimelineDeps, viewerId: bigint | null, options: PublicTimelineOptions): Promise<StatusRecord[]> {
+  const ids = await deps.db.repos.timelines.publicTimeline({ ...options, viewerId, now: deps.clock.now() });
+  return inOrder(deps, ids);
+}

@@ -1,0 +1,51 @@
+import type { Visibility } from "../../domain/profile.ts";
+import { distinctHashtags } from "../../domain/status-text.ts";
+import type { Tx } from "../../ports/database.ts";
+import { jobRequest } from "../../ports/job-queue.ts";
+import { indexStatusJob } from "../search/search-jobs.ts";
+import { tagFollowerFeedsJob } from "./tag-jobs.ts";
+
+/** What a status's tags and search entry depend on. */
+export interface TaggedStatus {
+  readonly id: bigint;
+  readonly text: string;
+  readonly visibility: Visibility;
+}
+
+async function recordTags(tx: Tx, status: TaggedStatus, now: number, replace: boolean): Promise<bigint[]> {
+  const tags = await tx.tags.findOrCreate(distinctHashtags(status.text), () => tx.nextId(), now);
+  // A tag a moderator made unusable is not recorded, as Mastodon's ProcessHashtagsService skips it.
+  const ids = tags.filter((t) => t.usable !== false).map((t) => t.id);
+  const newId = () => tx.nextId();
+  if (replace) await tx.tags.replaceStatusTags(status.id, ids, newId, now);
+  else await tx.tags.addStatusTags(status.id, ids, newId, now);
+  return ids;
+}
+
+/**
+ * Call in the transaction that creates a status: records its hashtags (creating new tags), and enqueues its
+ * search indexing and, for a tagged public status, the push into the feeds of the tags' followers.
+ */
+export async function tagNewStatus(tx: Tx, status: TaggedStatus, now: number): Promise<void> {
+  const tagIds = await recordTags(tx, status, now, false);
+  const jobs = [jobRequest(indexStatusJob, { statusId: String(status.id) })];
+  if (tagIds.length > 0 && status.visibility === "public") jobs.push(jobRequest(tagFollowerFeedsJob, { statusId: String(status.id) }));
+  await tx.enqueue(jobs);
+}
+
+/**
+ * Call in the transaction that edits a status's text (edit-status): the status carries exactly the hashtags of
+ * its new text, and its search entry is rebuilt.
+ */
+export async function retagEditedStatus(tx: Tx, status: TaggedStatus, now: number): Promise<void> {
+  await recordTags(tx, status, now, true);
+  await tx.enqueue([jobRequest(indexStatusJob, { statusId: String(status.id) })]);
+}
+
+/**
+ * Call in the transaction that deletes a status: it leaves the search index and the feeds its tags put it in.
+ * Its tag rows stay (the status row is only marked deleted), so the job still knows the tags.
+ */
+export async function untagDeletedStatus(tx: Tx, statusId: bigint): Promise<void> {
+  await tx.enqueue([jobRequest(indexStatusJob, { statusId: String(statusId) }), jobRequest(tagFollowerFeedsJob, { statusId: String(statusId) })]);
+}

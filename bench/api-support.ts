@@ -56,19 +56,51 @@ export interface LoadResult {
   readonly p99: number;
   readonly errors: number;
   readonly non2xx: number;
+  /** How long the first (probe) request took: a cold cache, a feed rebuild. */
+  readonly probeMs: number;
+}
+
+export interface LoadOptions {
+  /** The probe must answer a JSON array of exactly this many items (a full page). */
+  readonly countStatuses?: number;
+  readonly method?: "GET" | "POST";
+  /** A form body for POST; `[<id>]` in it is replaced by a request counter so every request differs. */
+  readonly form?: string;
+  /** Runs on the live server after the load, before it stops (e.g. to measure what the load caused). */
+  readonly after?: (baseUrl: string) => Promise<void>;
 }
 
 /** Starts the server, checks one request answers 200, then loads `path` with the bearer token. */
-export async function loadServer(setup: ServerSetup, path: string, token: string): Promise<LoadResult> {
+export async function loadServer(setup: ServerSetup, path: string, token: string, options: LoadOptions = {}): Promise<LoadResult> {
   const child = herd([setup.command], setup.env);
   try {
     const port = (await child.waitFor(setup.readyMessage)).port as number;
-    const url = `http://127.0.0.1:${port}${path}`;
-    const headers = { authorization: `Bearer ${token}` };
-    const probe = await fetch(url, { headers });
-    if (probe.status !== 200) throw new Error(`${path} answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
-    const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
-    return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+    const base = `http://127.0.0.1:${port}`;
+    const url = `${base}${path}`;
+    const method = options.method ?? "GET";
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (options.form !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
+    const probeStart = performance.now();
+    const probe = await fetch(url, { method, headers, body: options.form?.replaceAll("[<id>]", "probe") });
+    const probeMs = performance.now() - probeStart;
+    const probeText = await probe.text();
+    if (probe.status !== 200) throw new Error(`${path} answered ${probe.status}: ${probeText.slice(0, 300)}`);
+    if (options.countStatuses !== undefined) {
+      const body = JSON.parse(probeText);
+      if (!Array.isArray(body) || body.length !== options.countStatuses)
+        throw new Error(`${path} answered ${Array.isArray(body) ? body.length : "no"} items, not ${options.countStatuses}`);
+    }
+    let counter = 0;
+    const r = await autocannon({
+      url, method, connections: CONNECTIONS, duration: SECONDS, headers,
+      ...(options.form === undefined
+        ? {}
+        : {
+            requests: [{ setupRequest: (req: any) => ({ ...req, body: options.form!.replaceAll("[<id>]", String(counter++)) }) }],
+          }),
+    });
+    if (options.after) await options.after(base);
+    return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, probeMs };
   } finally {
     await child.stop();
   }

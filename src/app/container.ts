@@ -3,16 +3,22 @@ import { migrateToLatest } from "../adapters/db/migrations/index.ts";
 import type { Config } from "../config/config.ts";
 import type { InstanceSettings } from "../domain/instance.ts";
 import type { HealthProbe } from "../http/app.ts";
+import { GuardedHttpClient } from "../adapters/http/guarded-http-client.ts";
+import { HERD_VERSION } from "../http/mastodon/serializers/instance.ts";
+import type { HttpClient } from "../ports/http-client.ts";
 import type { JobDeps } from "../jobs/deps.ts";
 import type { Cache } from "../ports/cache.ts";
 import { systemClock, type Clock } from "../ports/clock.ts";
 import type { Feeds } from "../ports/feeds.ts";
+import type { ImageProcessor } from "../ports/images.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { LeaseStore } from "../ports/lease.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import type { MediaStore } from "../ports/media-store.ts";
 import type { PubSub } from "../ports/pubsub.ts";
+import type { SearchIndex } from "../ports/search.ts";
+import type { VideoProcessor } from "../ports/video.ts";
 import { HerdMetrics } from "./metrics.ts";
 import { StartupError } from "./startup-error.ts";
 
@@ -24,6 +30,8 @@ export interface Container {
   readonly db: KyselyDatabase;
   readonly cache: Cache;
   readonly feeds: Feeds;
+  /** Full-text search over statuses, on the database engine in use. */
+  readonly search: SearchIndex;
   readonly pubsub: PubSub;
   readonly leases: LeaseStore;
   readonly media: MediaStore;
@@ -31,6 +39,8 @@ export interface Container {
   readonly queue: JobQueue;
   readonly metrics: HerdMetrics;
   readonly health: readonly HealthProbe[];
+  /** The one outgoing HTTP client (SSRF guard, timeouts, size limits). */
+  readonly http: HttpClient;
   readonly jobDeps: JobDeps;
   /** Closes everything it opened, in reverse order. */
   close(): Promise<void>;
@@ -134,10 +144,17 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
       queueCounts: (q) => queue.counts(q),
     });
 
-    const jobDeps: JobDeps = { instance: instanceSettings(config), db, cache, feeds, pubsub, leases, media, mailer, clock, log };
+    const search = await openSearchIndex(db);
+    const http = new GuardedHttpClient({
+      allowedPrivateAddresses: config.allowedPrivateAddresses,
+      userAgent: `Herd/${HERD_VERSION} (+${config.baseUrl}/)`,
+    });
+    closers.push(async () => http.close());
+    const { images, video } = await openMediaProcessors(config);
+    const jobDeps: JobDeps = { instance: instanceSettings(config), db, cache, feeds, search, pubsub, leases, media, images, video, mailer, clock, log };
     let closed = false;
     return {
-      config, log, clock, db, cache, feeds, pubsub, leases, media, mailer, queue, metrics, health, jobDeps,
+      config, log, clock, db, cache, feeds, search, pubsub, leases, media, mailer, queue, metrics, health, jobDeps, http,
       async close() {
         if (closed) return;
         closed = true;
@@ -159,6 +176,11 @@ export function instanceSettings(config: Config): InstanceSettings {
     registrationsMode: config.registrationsMode,
     singleUserMode: config.singleUserMode,
     trustedProxies: config.trustedProxies,
+    streamingUrl: config.streamingApiBaseUrl,
+    sourceUrl: config.sourceUrl,
+    mailFrom: config.mail.from,
+    actorKeysAtCreation: config.actorKeysAtCreation,
+    mediaLimits: config.mediaLimits,
   };
 }
 
@@ -184,6 +206,16 @@ async function openDatabase(config: Config, clock: Clock, log: Logger): Promise<
   }
 }
 
+/** The search index lives in the database: FTS5 on SQLite, tsvector on PostgreSQL. */
+async function openSearchIndex(db: KyselyDatabase): Promise<SearchIndex> {
+  if (db.engine === "postgres") {
+    const { PostgresSearchIndex } = await import("../adapters/db/search/postgres-search-index.ts");
+    return new PostgresSearchIndex(db.kysely);
+  }
+  const { SqliteSearchIndex } = await import("../adapters/db/search/sqlite-search-index.ts");
+  return new SqliteSearchIndex(db.kysely);
+}
+
 async function openMediaStore(config: Config): Promise<MediaStore> {
   if (config.media.kind === "s3") {
     const { S3MediaStore } = await import("../adapters/s3/s3-media-store.ts");
@@ -191,6 +223,13 @@ async function openMediaStore(config: Config): Promise<MediaStore> {
   }
   const { LocalMediaStore } = await import("../adapters/local/local-media-store.ts");
   return new LocalMediaStore(config.media.root, config.baseUrl);
+}
+
+/** sharp loads libvips on first use and ffmpeg is spawned per file: neither costs memory until an upload comes. */
+async function openMediaProcessors(config: Config): Promise<{ images: ImageProcessor; video: VideoProcessor }> {
+  const { SharpImageProcessor } = await import("../adapters/images/sharp-image-processor.ts");
+  const { FfmpegVideoProcessor } = await import("../adapters/ffmpeg/ffmpeg-video-processor.ts");
+  return { images: new SharpImageProcessor(), video: new FfmpegVideoProcessor(config.ffmpeg) };
 }
 
 async function openMailer(config: Config, log: Logger): Promise<Mailer> {

@@ -1,10 +1,13 @@
 import type { Config } from "../config/config.ts";
 import { createHttpApp, type HealthProbe } from "../http/app.ts";
-import { SharpImageProcessor } from "../adapters/images/sharp-image-processor.ts";
 import { mountLocalMedia } from "../http/local-media.ts";
 import { mountClientApi } from "../http/client-api.ts";
 import type { ApiDeps } from "../http/mastodon/context.ts";
 import { CLIENT_ROUTES } from "../http/routes.ts";
+import { createHerdFederation } from "../federation/federation.ts";
+import { mountFederation } from "../federation/hono.ts";
+import { mountHostMeta } from "../http/wellknown/host-meta.ts";
+import { HERD_VERSION } from "../http/mastodon/serializers/instance.ts";
 import { ALL_JOBS } from "../jobs/index.ts";
 import { createDispatcher } from "../jobs/dispatch.ts";
 import type { WeightedQueue, RunningWorker } from "../ports/job-queue.ts";
@@ -13,6 +16,10 @@ import { Scheduler } from "../scheduler/scheduler.ts";
 import { buildContainer, type Container } from "./container.ts";
 import { listen, type RunningServer } from "./http-server.ts";
 import { StartupError } from "./startup-error.ts";
+import { StreamingHub } from "../streaming/hub.ts";
+import { mountStreaming } from "../streaming/sse.ts";
+import { attachWebSocket } from "../streaming/websocket.ts";
+import { streamingMetrics } from "./streaming-metrics.ts";
 
 /** A started role: `stop` shuts it down gracefully (bounded by SHUTDOWN_TIMEOUT_SECONDS). */
 export interface RunningRole {
@@ -61,9 +68,12 @@ export function apiDeps(c: Container): ApiDeps {
     instance: c.jobDeps.instance,
     db: c.db,
     cache: c.cache,
+    feeds: c.feeds,
+    search: c.search,
     clock: c.clock,
     media: c.media,
-    images: new SharpImageProcessor(),
+    images: c.jobDeps.images,
+    video: c.jobDeps.video,
     mailer: c.mailer,
     queue: c.queue,
     log: c.log,
@@ -71,10 +81,17 @@ export function apiDeps(c: Container): ApiDeps {
 }
 
 /** The app of a role that serves clients (start, web): the client API, pages, and local media files. */
-export function createClientApp(c: Container) {
+export function createClientApp(c: Container, streaming?: StreamingHub) {
   const app = httpApp(c);
   if (c.media.kind === "local") mountLocalMedia(app, c.media);
+  // Before the client API: streaming answers with its own errors and CORS headers, as Mastodon's server does.
+  if (streaming) mountStreaming(app, streaming);
   mountClientApi(app, apiDeps(c), CLIENT_ROUTES);
+  mountHostMeta(app, c.config.baseUrl);
+  mountFederation(app, createHerdFederation({
+    instance: c.jobDeps.instance, db: c.db, cache: c.cache, clock: c.clock, media: c.media, log: c.log, http: c.http,
+    authorizedFetch: c.config.authorizedFetch, version: HERD_VERSION,
+  }));
   return app;
 }
 
@@ -87,12 +104,19 @@ function startWorker(c: Container, flags: WorkerFlags): RunningWorker {
   });
 }
 
-function stopper(c: Container, parts: { servers?: RunningServer[]; scheduler?: Scheduler; worker?: RunningWorker }) {
+/** The streaming server of a container (herd start, herd streaming): its connections, channels and metrics. */
+export function createStreamingHub(c: Container): StreamingHub {
+  return new StreamingHub({ ...apiDeps(c), pubsub: c.pubsub }, { observer: streamingMetrics(c.metrics.registry) });
+}
+
+function stopper(c: Container, parts: { servers?: RunningServer[]; scheduler?: Scheduler; worker?: RunningWorker; streaming?: StreamingHub }) {
   let stopping: Promise<void> | null = null;
   return () =>
     (stopping ??= (async () => {
       const timeout = c.config.shutdownTimeoutSeconds * 1000;
       await parts.scheduler?.stop();
+      // Streaming connections never finish on their own: close them before waiting for the servers to drain.
+      await parts.streaming?.close();
       await Promise.all([
         ...(parts.servers ?? []).map((s) => s.close(timeout)),
         parts.worker?.close(timeout),
@@ -105,12 +129,13 @@ function stopper(c: Container, parts: { servers?: RunningServer[]; scheduler?: S
 export async function runStart(config: Config, log: Logger, flags: WorkerFlags): Promise<RunningRole> {
   const c = await buildContainer(config, log, { role: "start", migrate: true });
   try {
-    const http = await listen(createClientApp(c), config.bind, config.port);
+    const streaming = createStreamingHub(c);
+    const http = await listen(createClientApp(c, streaming), config.bind, config.port, (server) => void attachWebSocket(server, streaming));
     const worker = startWorker(c, flags);
     const scheduler = new Scheduler({ jobs: config.schedule, leases: c.leases, queue: c.queue, clock: c.clock, log });
     scheduler.start();
     log.info({ url: config.baseUrl, bind: config.bind, port: http.port, database: c.db.engine }, "Herd is running");
-    return { container: c, ports: { http: http.port }, stop: stopper(c, { servers: [http], scheduler, worker }) };
+    return { container: c, ports: { http: http.port }, stop: stopper(c, { servers: [http], scheduler, worker, streaming }) };
   } catch (error) {
     await c.close();
     throw error;
@@ -137,11 +162,12 @@ export async function runStreaming(config: Config, log: Logger): Promise<Running
   const c = await buildContainer(config, log, { role: "streaming", relayJobs: false });
   try {
     const app = httpApp(c);
-    // Mastodon's streaming server answers its health check at this path; load balancers are set up for it.
-    app.get("/api/v1/streaming/health", (ctx) => ctx.text("OK"));
-    const http = await listen(app, config.bind, config.streamingPort);
+    // The WebSocket endpoint, the SSE streams and /api/v1/streaming/health (where load balancers look).
+    const streaming = createStreamingHub(c);
+    mountStreaming(app, streaming);
+    const http = await listen(app, config.bind, config.streamingPort, (server) => void attachWebSocket(server, streaming));
     log.info({ port: http.port }, "herd streaming is running");
-    return { container: c, ports: { streaming: http.port }, stop: stopper(c, { servers: [http] }) };
+    return { container: c, ports: { streaming: http.port }, stop: stopper(c, { servers: [http], streaming }) };
   } catch (error) {
     await c.close();
     throw error;

@@ -1,3 +1,4 @@
+import type { MediaLimits } from "../domain/media.ts";
 import type { PeriodicJob } from "../scheduler/periodic.ts";
 
 /** The validated, frozen configuration every role is built from. Only src/config reads the environment. */
@@ -10,6 +11,10 @@ export interface Config {
   readonly bind: string;
   readonly port: number;
   readonly streamingPort: number;
+  /** Where clients open the streaming API (STREAMING_API_BASE_URL), else ws(s)://WEB_DOMAIN. */
+  readonly streamingApiBaseUrl: string;
+  /** Where this server's source code is published (SOURCE_BASE_URL), for the AGPL's offer; null when unset. */
+  readonly sourceUrl: string | null;
   readonly metricsPort: number;
   readonly dataDir: string;
   readonly database: DatabaseConfig;
@@ -17,6 +22,10 @@ export interface Config {
   readonly logLevel: string;
   readonly trustedProxies: readonly string[];
   readonly allowedPrivateAddresses: readonly string[];
+  /** AUTHORIZED_FETCH (Mastodon's secure mode): actors and objects are served only to signed requests. */
+  readonly authorizedFetch: boolean;
+  /** ACTOR_KEYS_AT_CREATION: generate a new account's keys in a job right away (false: when first served). */
+  readonly actorKeysAtCreation: boolean;
   /** Who may sign up: open, approved (a moderator approves each account) or none. */
   readonly registrationsMode: "open" | "approved" | "none";
   readonly singleUserMode: boolean;
@@ -26,6 +35,10 @@ export interface Config {
   readonly schedule: readonly PeriodicJob[];
   readonly jobLockSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  /** Upload limits (MAX_IMAGE_SIZE, MAX_VIDEO_SIZE over Mastodon's defaults). */
+  readonly mediaLimits: MediaLimits;
+  /** ffmpeg and ffprobe executables (ffprobe beside FFMPEG_BINARY) and the longest one run may take. */
+  readonly ffmpeg: { readonly ffmpeg: string; readonly ffprobe: string; readonly timeoutMs: number };
   readonly media: MediaConfig;
   readonly mail: MailConfig;
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { DEFAULT_MEDIA_LIMITS } from "../domain/media.ts";
 import { ConfigError, type Config, type MailConfig, type MediaConfig } from "./config.ts";
 import { envSchema } from "./schema.ts";
 import { applyScheduleOverrides, DEFAULT_SCHEDULE } from "../scheduler/schedule.ts";
@@ -84,6 +85,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     bind: e.BIND,
     port: e.PORT,
     streamingPort: e.STREAMING_PORT,
+    streamingApiBaseUrl: (e.STREAMING_API_BASE_URL ?? `${https ? "wss" : "ws"}://${webDomain}`).replace(/\/+$/, ""),
+    sourceUrl: e.SOURCE_BASE_URL ?? null,
     metricsPort: e.METRICS_PORT,
     dataDir,
     database: e.DATABASE_URL
@@ -97,6 +100,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: e.LOG_LEVEL,
     trustedProxies: e.TRUSTED_PROXY_IP,
     allowedPrivateAddresses: e.ALLOWED_PRIVATE_ADDRESSES,
+    authorizedFetch: e.AUTHORIZED_FETCH,
+    actorKeysAtCreation: e.ACTOR_KEYS_AT_CREATION,
     // Mastodon closes registrations in single-user mode whatever the mode says.
     registrationsMode: e.SINGLE_USER_MODE ? "none" : e.REGISTRATIONS_MODE,
     singleUserMode: e.SINGLE_USER_MODE,
@@ -104,6 +109,12 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     schedule: schedule.jobs,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    mediaLimits: { ...DEFAULT_MEDIA_LIMITS, imageSizeLimit: e.MAX_IMAGE_SIZE, videoSizeLimit: e.MAX_VIDEO_SIZE },
+    ffmpeg: {
+      ffmpeg: e.FFMPEG_BINARY,
+      ffprobe: e.FFMPEG_BINARY.includes("/") ? e.FFMPEG_BINARY.replace(/ffmpeg([^/]*)$/, "ffprobe$1") : "ffprobe",
+      timeoutMs: e.FFMPEG_TIMEOUT_SECONDS * 1000,
+    },
     media,
     mail,
   };

@@ -85,6 +85,8 @@ export const envSchema = z.object({
     .default("127.0.0.1"),
   PORT: port("PORT").default(3000),
   STREAMING_PORT: port("STREAMING_PORT").default(4000),
+  STREAMING_API_BASE_URL: url("STREAMING_API_BASE_URL", ["ws:", "wss:", "http:", "https:"]).optional(),
+  SOURCE_BASE_URL: url("SOURCE_BASE_URL", ["http:", "https:"]).optional(),
   METRICS_PORT: port("METRICS_PORT").default(9394),
   DATA_DIR: z.string().trim().min(1, "DATA_DIR must be a directory path").default("./data"),
   DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
@@ -105,6 +107,8 @@ export const envSchema = z.object({
     .default("info"),
   TRUSTED_PROXY_IP: cidrList("TRUSTED_PROXY_IP").default([]),
   ALLOWED_PRIVATE_ADDRESSES: cidrList("ALLOWED_PRIVATE_ADDRESSES").default([]),
+  AUTHORIZED_FETCH: bool("AUTHORIZED_FETCH").default(false),
+  ACTOR_KEYS_AT_CREATION: bool("ACTOR_KEYS_AT_CREATION").default(true),
   REGISTRATIONS_MODE: z
     .enum(["open", "approved", "none"], { message: "REGISTRATIONS_MODE must be open, approved or none" })
     .default("open"),
@@ -113,6 +117,11 @@ export const envSchema = z.object({
   HERD_SCHEDULE: z.string().trim().default(""),
   JOB_LOCK_SECONDS: positiveInt("JOB_LOCK_SECONDS", 3600).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt("SHUTDOWN_TIMEOUT_SECONDS", 3600).default(25),
+
+  MAX_IMAGE_SIZE: positiveInt("MAX_IMAGE_SIZE", 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  MAX_VIDEO_SIZE: positiveInt("MAX_VIDEO_SIZE", 8 * 1024 * 1024 * 1024).default(99 * 1024 * 1024),
+  FFMPEG_BINARY: z.string().trim().min(1, "FFMPEG_BINARY must name the ffmpeg executable").default("ffmpeg"),
+  FFMPEG_TIMEOUT_SECONDS: positiveInt("FFMPEG_TIMEOUT_SECONDS", 86_400).default(900),
 
   S3_ENABLED: bool("S3_ENABLED").default(false),
   S3_BUCKET: z.string().trim().optional(),

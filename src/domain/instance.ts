@@ -1,3 +1,5 @@
+import type { MediaLimits } from "./media.ts";
+
 export type RegistrationsMode = "open" | "approved" | "none";
 
 /** What HTTP and services need to know about this instance (built from Config by the composition root). */
@@ -13,4 +15,14 @@ export interface InstanceSettings {
   readonly singleUserMode: boolean;
   /** Addresses whose X-Forwarded-For is believed (rate limits see the real client). */
   readonly trustedProxies: readonly string[];
+  /** Where clients open the streaming API (`wss://…`). */
+  readonly streamingUrl: string;
+  /** Where this server's source code is published; null when the operator has not said. */
+  readonly sourceUrl: string | null;
+  /** The sender of the instance's e-mail (SMTP_FROM_ADDRESS): the contact address until the operator sets one. */
+  readonly mailFrom: string;
+  /** False defers a new account's key generation until its actor is first served (ACTOR_KEYS_AT_CREATION). */
+  readonly actorKeysAtCreation?: boolean;
+  /** Upload limits, as configuration.media_attachments reports them. */
+  readonly mediaLimits: MediaLimits;
 }

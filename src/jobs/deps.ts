@@ -3,11 +3,14 @@ import type { Cache } from "../ports/cache.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import type { Feeds } from "../ports/feeds.ts";
+import type { ImageProcessor } from "../ports/images.ts";
 import type { LeaseStore } from "../ports/lease.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import type { MediaStore } from "../ports/media-store.ts";
 import type { PubSub } from "../ports/pubsub.ts";
+import type { SearchIndex } from "../ports/search.ts";
+import type { VideoProcessor } from "../ports/video.ts";
 
 /** What job handlers may use: ports only, never adapters. */
 export interface JobDeps {
@@ -16,9 +19,14 @@ export interface JobDeps {
   readonly db: Database;
   readonly cache: Cache;
   readonly feeds: Feeds;
+  /** The full-text index of statuses. */
+  readonly search: SearchIndex;
   readonly pubsub: PubSub;
   readonly leases: LeaseStore;
   readonly media: MediaStore;
+  /** Image and audio/video processing of media attachments. */
+  readonly images: ImageProcessor;
+  readonly video: VideoProcessor;
   readonly mailer: Mailer;
   readonly clock: Clock;
   readonly log: Logger;

@@ -1,8 +1,25 @@
 import { sendConfirmationMail, sendPasswordResetMail } from "./account-mail.ts";
 import { cleanupAuthRecords } from "./auth-cleanup.ts";
 import type { JobDefinition } from "./define-job.ts";
+import { generateActorKeysHandler } from "./federation-keys.ts";
+import { refreshInstanceCachesHandler } from "./instance-caches.ts";
+import { fanOutStatusHandler, removeFromFeedsHandler, resetFeedsHandler } from "./feeds.ts";
 import { cleanupLeases, databaseMaintenance } from "./maintenance.ts";
+import { processMediaHandler, removeUnattachedMediaHandler } from "./media.ts";
+import { notifyFollowersHandler } from "./notifications.ts";
+import { endDuePollsHandler, endPollHandler } from "./polls.ts";
+import { publishDueStatusesHandler, publishScheduledStatusHandler } from "./scheduled-statuses.ts";
+import { indexStatusHandler } from "./search-index.ts";
+import {
+  streamAnnouncementReactionHandler,
+  streamFiltersChangedHandler,
+  streamNotificationHandler,
+  streamNotificationsMergedHandler,
+  streamStatusEditHandler,
+} from "./streaming.ts";
+import { tagFollowerFeedsHandler } from "./tag-feeds.ts";
 import { deliverTestMail } from "./test-mail.ts";
+import { refreshTrendsHandler } from "./trends.ts";
 import { refreshUserCachesHandler } from "./user-caches.ts";
 
 /** Every job Herd runs. A worker refuses names it does not find here (they go to the dead set). */
@@ -14,4 +31,24 @@ export const ALL_JOBS: readonly JobDefinition<any>[] = [
   sendConfirmationMail,
   sendPasswordResetMail,
   cleanupAuthRecords,
+  fanOutStatusHandler,
+  removeFromFeedsHandler,
+  resetFeedsHandler,
+  notifyFollowersHandler,
+  indexStatusHandler,
+  tagFollowerFeedsHandler,
+  refreshInstanceCachesHandler,
+  refreshTrendsHandler,
+  endPollHandler,
+  endDuePollsHandler,
+  publishScheduledStatusHandler,
+  publishDueStatusesHandler,
+  generateActorKeysHandler,
+  processMediaHandler,
+  removeUnattachedMediaHandler,
+  streamNotificationHandler,
+  streamFiltersChangedHandler,
+  streamStatusEditHandler,
+  streamAnnouncementReactionHandler,
+  streamNotificationsMergedHandler,
 ];

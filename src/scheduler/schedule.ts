@@ -1,5 +1,9 @@
 import { cleanupAuthRecords } from "../jobs/auth-cleanup.ts";
 import { cleanupLeases, databaseMaintenance } from "../jobs/maintenance.ts";
+import { removeUnattachedMediaHandler } from "../jobs/media.ts";
+import { endDuePollsHandler } from "../jobs/polls.ts";
+import { publishDueStatusesHandler } from "../jobs/scheduled-statuses.ts";
+import { refreshTrendsHandler } from "../jobs/trends.ts";
 import { isValidCron, parseDuration, type PeriodicJob } from "./periodic.ts";
 
 /** The periodic jobs and their default schedules (Mastodon keeps the same in config/sidekiq.yml). */
@@ -7,6 +11,10 @@ export const DEFAULT_SCHEDULE: readonly PeriodicJob[] = [
   { job: cleanupLeases, schedule: { everyMs: 3_600_000 } },
   { job: databaseMaintenance, schedule: { cron: "17 4 * * *" } },
   { job: cleanupAuthRecords, schedule: { everyMs: 3_600_000 } },
+  { job: refreshTrendsHandler, schedule: { everyMs: 600_000 } },
+  { job: endDuePollsHandler, schedule: { everyMs: 60_000 } },
+  { job: publishDueStatusesHandler, schedule: { everyMs: 60_000 } },
+  { job: removeUnattachedMediaHandler, schedule: { everyMs: 3_600_000 } },
 ];
 
 /**

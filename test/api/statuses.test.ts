@@ -80,7 +80,7 @@ for (const v of appVariants) {
       expectStatus(await post(writer, { status: `${"a".repeat(477)} ${url}` }), 422, /character limit of 500/);
       expectStatus(await post(writer, { status: `${"a".repeat(490)} @writer@herd.test` }), 200, undefined);
       expectStatus(await post(writer, { status: "x", visibility: "everyone" }), 422, /Visibility/);
-      expectStatus(await post(writer, { status: "x", poll: { options: ["a", "b"], expires_in: 600 } }), 422, /Polls/);
+      expectStatus(await post(writer, { status: "x", poll: { options: ["a"], expires_in: 600 } }), 422, "Validation failed: Choices must have more than one item");
       expectStatus(await post(writer, { status: "x", in_reply_to_id: "999999" }), 404, "Record not found");
       expectStatus(await post(writer, { status: "x", in_reply_to_id: "nope" }), 404, "Record not found");
     });

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { migrateToLatest } from "./migrations/index.ts";
 import type { PostgresDatabase } from "./postgres-database.ts";
+import { rebuildPostgresSearchIndex } from "./search/postgres-search-index.ts";
 import { TABLES_IN_COPY_ORDER, type Tables } from "./schema.ts";
 import type { SqliteDatabase } from "./sqlite-database.ts";
 
@@ -26,7 +27,8 @@ export async function copySqliteToPostgres(source: SqliteDatabase, target: Postg
     throw new Error("the target database is not empty; create a new database (createdb herd_production) and copy into it");
 
   const sourceTables = (
-    await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(source.kysely)
+    await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'
+      and name not like 'status_search%'`.execute(source.kysely)
   ).rows.map((r) => r.name);
   const unknown = sourceTables.filter((t) => t !== "counters" && !(TABLES_IN_COPY_ORDER as readonly string[]).includes(t));
   if (unknown.length > 0) throw new Error(`tables ${unknown.join(", ")} are not in TABLES_IN_COPY_ORDER: this build cannot copy them`);
@@ -59,6 +61,9 @@ export async function copySqliteToPostgres(source: SqliteDatabase, target: Postg
     if (inTarget !== total) throw new Error(`${table}: copied ${inTarget} rows but the source has ${total}`);
     report.push({ table, rows: total });
   }
+
+  // The search index is engine-specific (FTS5 here, tsvector there): rebuilt from the copied statuses.
+  await rebuildPostgresSearchIndex(target.kysely);
 
   const blocks = await source.kysely.selectFrom("counters").select("value").where("name", "=", "id_blocks").executeTakeFirst();
   if (blocks) await sql`select setval('herd_id_blocks', ${String(blocks.value)})`.execute(target.kysely);

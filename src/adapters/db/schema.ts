@@ -236,6 +236,322 @@ export interface CountersTable {
   value: Int64;
 }
 
+export interface NotificationsTable {
+  id: Int64;
+  /** The recipient. */
+  account_id: Int64;
+  from_account_id: Int64;
+  type: string;
+  status_id: NullableInt64;
+  /** status_id, or 0 when there is none: the unique event key. */
+  activity_key: Int64;
+  /** Null for ungrouped and filtered notifications. */
+  group_key: string | null;
+  filtered: DefaultBool;
+  created_at: Int64;
+}
+
+export interface NotificationPoliciesTable {
+  account_id: Int64;
+  /** accept, filter or drop. */
+  for_not_following: string;
+  for_not_followers: string;
+  for_new_accounts: string;
+  for_private_mentions: string;
+  for_limited_accounts: string;
+  updated_at: Int64;
+}
+
+export interface NotificationRequestsTable {
+  id: Int64;
+  account_id: Int64;
+  from_account_id: Int64;
+  last_status_id: NullableInt64;
+  notifications_count: DefaultInt64;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface NotificationPermissionsTable {
+  id: Int64;
+  account_id: Int64;
+  from_account_id: Int64;
+  created_at: Int64;
+}
+
+export interface MarkersTable {
+  id: Int64;
+  account_id: Int64;
+  /** home or notifications. */
+  timeline: string;
+  last_read_id: Int64;
+  version: DefaultInt64;
+  updated_at: Int64;
+}
+
+export interface TagsTable {
+  id: Int64;
+  /** As first written (shown); name_lower is the normalized key (see domain/status-text.ts normalizeHashtag). */
+  name: string;
+  name_lower: string;
+  usable: NullableBool;
+  trendable: NullableBool;
+  listable: NullableBool;
+  reviewed_at: NullableInt64;
+  requested_review_at: NullableInt64;
+  last_status_at: NullableInt64;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface StatusTagsTable {
+  id: Int64;
+  status_id: Int64;
+  tag_id: Int64;
+}
+
+export interface TagFollowsTable {
+  id: Int64;
+  account_id: Int64;
+  tag_id: Int64;
+  created_at: Int64;
+}
+
+export interface FeaturedTagsTable {
+  id: Int64;
+  account_id: Int64;
+  tag_id: Int64;
+  created_at: Int64;
+}
+
+export interface ListsTable {
+  id: Int64;
+  account_id: Int64;
+  title: string;
+  /** followed, list or none. */
+  replies_policy: DefaultText;
+  exclusive: DefaultBool;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface ListAccountsTable {
+  id: Int64;
+  list_id: Int64;
+  /** The member. */
+  account_id: Int64;
+}
+
+export interface AccountConversationsTable {
+  id: Int64;
+  account_id: Int64;
+  conversation_id: Int64;
+  /** The other participants' ids, ascending, joined by spaces ("" when alone). */
+  participant_account_ids: string;
+  /** JSON array of the direct status ids, oldest first. */
+  status_ids: string;
+  last_status_id: Int64;
+  unread: DefaultBool;
+}
+
+export interface StatusInteractionsTable {
+  id: Int64;
+  account_id: Int64;
+  status_id: Int64;
+  created_at: Int64;
+}
+
+export interface ConversationMutesTable {
+  id: Int64;
+  account_id: Int64;
+  /** statuses.conversation_id of the muted thread. */
+  conversation_id: Int64;
+  created_at: Int64;
+}
+
+/** One revision of an edited status (the first row is the original version). */
+export interface StatusEditsTable {
+  id: Int64;
+  status_id: Int64;
+  account_id: Int64;
+  text: DefaultText;
+  spoiler_text: DefaultText;
+  sensitive: DefaultBool;
+  language: string | null;
+  created_at: Int64;
+  /** JSON array of attachment ids (strings), in order, as the revision had them (migration 0015). */
+  media_attachment_ids: string | null;
+  /** JSON array of the revision's poll option titles (migration 0015). */
+  poll_options: string | null;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Int64;
+}
+
+export interface InstanceRulesTable {
+  id: Int64;
+  text: string;
+  hint: DefaultText;
+  created_at: Int64;
+}
+
+export interface CustomEmojisTable {
+  id: Int64;
+  shortcode: string;
+  /** Null for this instance's own emojis. */
+  domain: string | null;
+  image_key: string;
+  /** A PNG of the first frame (static_url). */
+  static_key: string;
+  category: string | null;
+  visible_in_picker: DefaultBool;
+  disabled: DefaultBool;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface AnnouncementsTable {
+  id: Int64;
+  text: string;
+  starts_at: NullableInt64;
+  ends_at: NullableInt64;
+  all_day: DefaultBool;
+  published: DefaultBool;
+  published_at: NullableInt64;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface AnnouncementReactionsTable {
+  id: Int64;
+  announcement_id: Int64;
+  account_id: Int64;
+  /** A unicode emoji or a custom emoji's shortcode. */
+  name: string;
+  custom_emoji_id: NullableInt64;
+  created_at: Int64;
+}
+
+/** Announcements an account dismissed (Mastodon's announcement_mutes). */
+export interface AnnouncementMutesTable {
+  id: Int64;
+  announcement_id: Int64;
+  account_id: Int64;
+  created_at: Int64;
+}
+
+export interface CustomFiltersTable {
+  id: Int64;
+  account_id: Int64;
+  title: string;
+  /** JSON array of filter contexts. */
+  context: string;
+  /** warn, hide or blur */
+  action: DefaultText;
+  expires_at: NullableInt64;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface CustomFilterKeywordsTable {
+  id: Int64;
+  filter_id: Int64;
+  keyword: string;
+  whole_word: DefaultBool;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface CustomFilterStatusesTable {
+  id: Int64;
+  filter_id: Int64;
+  status_id: Int64;
+  created_at: Int64;
+}
+
+export interface PollsTable {
+  id: Int64;
+  status_id: Int64;
+  account_id: Int64;
+  /** Null only for remote polls that never end. */
+  expires_at: NullableInt64;
+  multiple: DefaultBool;
+  hide_totals: DefaultBool;
+  votes_count: DefaultInt64;
+  /** Distinct voters; null when a remote server does not say. */
+  voters_count: NullableInt64;
+  /** When the poll was ended (its notifications sent); null until then. */
+  ended_at: NullableInt64;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface PollOptionsTable {
+  id: Int64;
+  poll_id: Int64;
+  /** 0-based index, as votes name the option. */
+  position: Int;
+  title: string;
+  votes_count: DefaultInt64;
+}
+
+export interface PollVotesTable {
+  id: Int64;
+  poll_id: Int64;
+  account_id: Int64;
+  choice: Int;
+  created_at: Int64;
+}
+
+export interface ScheduledStatusesTable {
+  id: Int64;
+  account_id: Int64;
+  scheduled_at: Int64;
+  /** JSON: the post's parameters as ScheduledStatus.params shows them. */
+  params: string;
+  created_at: Int64;
+}
+
+export interface MediaAttachmentsTable {
+  id: Int64;
+  account_id: Int64;
+  status_id: NullableInt64;
+  /** image, gifv, video, audio or unknown. */
+  type: string;
+  /** queued, in_progress, complete or failed. */
+  processing: string;
+  processing_error: string | null;
+  /** MediaStore key of the raw upload while a job has yet to process it. */
+  upload_key: string | null;
+  file_key: string | null;
+  file_content_type: string | null;
+  file_size: NullableInt64;
+  small_key: string | null;
+  /** A custom thumbnail (audio and video only), shown instead of the small preview. */
+  thumbnail_key: string | null;
+  /** JSON: Mastodon's `meta` (original, small, focus, and for audio/video length, duration, fps, …). */
+  meta: string;
+  description: string | null;
+  blurhash: string | null;
+  created_at: Int64;
+  updated_at: Int64;
+  /** The pending scheduled status that will attach it (migration 0015); the unattached cleanup spares it. */
+  scheduled_status_id: NullableInt64;
+}
+
+/** An actor's key pairs as PEM (SPKI public, PKCS#8 private); account_id 0 is the instance actor. */
+export interface AccountKeysTable {
+  account_id: Int64;
+  rsa_public_key: string;
+  rsa_private_key: string;
+  ed25519_public_key: string;
+  ed25519_private_key: string;
+  created_at: Int64;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   users: UsersTable;
@@ -253,9 +569,41 @@ export interface Tables {
   statuses: StatusesTable;
   mentions: MentionsTable;
   status_pins: StatusPinsTable;
+  favourites: StatusInteractionsTable;
+  bookmarks: StatusInteractionsTable;
+  conversation_mutes: ConversationMutesTable;
+  status_edits: StatusEditsTable;
+  notifications: NotificationsTable;
+  notification_policies: NotificationPoliciesTable;
+  notification_requests: NotificationRequestsTable;
+  notification_permissions: NotificationPermissionsTable;
+  markers: MarkersTable;
+  tags: TagsTable;
+  status_tags: StatusTagsTable;
+  tag_follows: TagFollowsTable;
+  featured_tags: FeaturedTagsTable;
+  lists: ListsTable;
+  list_accounts: ListAccountsTable;
+  account_conversations: AccountConversationsTable;
   jobs: JobsTable;
   leases: LeasesTable;
   counters: CountersTable;
+  instance_settings: InstanceSettingsTable;
+  instance_rules: InstanceRulesTable;
+  custom_emojis: CustomEmojisTable;
+  announcements: AnnouncementsTable;
+  announcement_reactions: AnnouncementReactionsTable;
+  announcement_mutes: AnnouncementMutesTable;
+  suggestion_dismissals: PairTable;
+  custom_filters: CustomFiltersTable;
+  custom_filter_keywords: CustomFilterKeywordsTable;
+  custom_filter_statuses: CustomFilterStatusesTable;
+  polls: PollsTable;
+  poll_options: PollOptionsTable;
+  poll_votes: PollVotesTable;
+  scheduled_statuses: ScheduledStatusesTable;
+  media_attachments: MediaAttachmentsTable;
+  account_keys: AccountKeysTable;
 }
 
 /** Tables in the order `herd admin db copy` copies them (parents before children). */
@@ -276,6 +624,38 @@ export const TABLES_IN_COPY_ORDER: readonly (keyof Tables)[] = [
   "statuses",
   "mentions",
   "status_pins",
+  "favourites",
+  "bookmarks",
+  "conversation_mutes",
+  "status_edits",
+  "notifications",
+  "notification_policies",
+  "notification_requests",
+  "notification_permissions",
+  "markers",
+  "tags",
+  "status_tags",
+  "tag_follows",
+  "featured_tags",
+  "lists",
+  "list_accounts",
+  "account_conversations",
+  "instance_settings",
+  "instance_rules",
+  "custom_emojis",
+  "announcements",
+  "announcement_reactions",
+  "announcement_mutes",
+  "suggestion_dismissals",
+  "custom_filters",
+  "custom_filter_keywords",
+  "custom_filter_statuses",
+  "polls",
+  "poll_options",
+  "poll_votes",
+  "scheduled_statuses",
+  "media_attachments",
+  "account_keys",
   "jobs",
   "leases",
 ];

@@ -1,4 +1,4 @@
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 
 type SqlValue = null | number | bigint | string | Uint8Array;
@@ -11,7 +11,7 @@ type SqlValue = null | number | bigint | string | Uint8Array;
  */
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
-  #cache = new Map<string, StatementSync>();
+  #cache = new Map<string, SqliteStatement>();
   #cacheSize: number;
 
   constructor(path: string, cacheSize = 256) {
@@ -25,18 +25,14 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   }
 
   prepare(sql: string): SqliteStatement {
-    let stmt = this.#cache.get(sql);
-    if (stmt) {
-      // Map order is insertion order: re-inserting keeps the most recently used last.
-      this.#cache.delete(sql);
-    } else {
-      stmt = this.raw.prepare(sql);
-      stmt.setReadBigInts(true);
-      if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
-    }
-    this.#cache.set(sql, stmt);
-    const s = stmt;
-    return {
+    const cached = this.#cache.get(sql);
+    if (cached) return cached;
+    const s = this.raw.prepare(sql);
+    s.setReadBigInts(true);
+    // The wrapper is cached with the statement: asking node:sqlite for the columns on every call costs more
+    // than the query on a hot path. Eviction is first-in-first-out: hot statements are re-prepared at most
+    // once per 256 distinct queries, and the bookkeeping stays off the hot path.
+    const wrapped: SqliteStatement = {
       reader: s.columns().length > 0,
       all: (parameters: ReadonlyArray<unknown>) => s.all(...bind(parameters)) as unknown[],
       run: (parameters: ReadonlyArray<unknown>) => {
@@ -45,6 +41,9 @@ export class NodeSqliteDatabase implements SqliteDatabase {
       },
       iterate: (parameters: ReadonlyArray<unknown>) => s.iterate(...bind(parameters)) as IterableIterator<unknown>,
     };
+    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(sql, wrapped);
+    return wrapped;
   }
 }
 

@@ -11,6 +11,7 @@ import { copyDatabaseTo } from "./db-copy.ts";
 import { isPlausibleEmail } from "../../domain/accounts.ts";
 import { jobRequest } from "../../jobs/define-job.ts";
 import { deliverTestMail } from "../../jobs/test-mail.ts";
+import { CONTENT_AREAS, runContentCommand } from "./admin-content.ts";
 import { CommandError, HELP, UsageError } from "./usage.ts";
 
 export interface Output {
@@ -30,15 +31,17 @@ export async function runAdmin(config: Config, args: string[], io: Output): Prom
   const [area, action, ...rest] = args;
   if (!area || area === "--help" || area === "-h") {
     io.out(HELP.admin);
-    if (!area) throw new UsageError("herd admin needs an area: accounts, tokens, jobs, mail or db", HELP.admin);
+    if (!area) throw new UsageError("herd admin needs an area: accounts, tokens, jobs, mail, db, settings, rules, emoji or announcements", HELP.admin);
     return;
   }
   if (area === "db" && action === "copy") return copyDatabaseTo(config, rest, io);
+  if (area === "media") return (await import("./admin-media.ts")).runMediaCommand(config, action, rest, io);
   const known: Record<string, string[]> = {
     accounts: ["create", "list", "modify"],
     tokens: ["create"],
     jobs: ["list", "retry", "clear"],
     mail: ["test"],
+    ...CONTENT_AREAS,
   };
   if (!known[area]) throw new UsageError(`unknown area ${JSON.stringify(area)}`, HELP.admin);
   if (!action || !known[area].includes(action))
@@ -54,6 +57,7 @@ export async function runAdmin(config: Config, args: string[], io: Output): Prom
     else if (area === "accounts" && action === "modify") await accountsModify(c, rest, io);
     else if (area === "tokens") await tokensCreate(c, rest, io);
     else if (area === "mail") await mailTest(c, rest, io);
+    else if (area in CONTENT_AREAS) await runContentCommand(c, area, action, rest, io);
     else await jobs(c, action, rest, io);
   } finally {
     await c.close();

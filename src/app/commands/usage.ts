@@ -27,7 +27,7 @@ Commands:
   scheduler   Periodic jobs; safe to run on every node (needs DATABASE_URL and REDIS_URL)
   migrate     Apply database migrations
   doctor      Check the configuration and every backend it names
-  admin       Operator commands: accounts, tokens, jobs, mail, db
+  admin       Operator commands: accounts, tokens, jobs, mail, db, settings, rules, emoji, announcements
 
 Run \`herd <command> --help\` for a command's options. Configuration is by environment variables (and .env);
 see docs/configuration.md.`,
@@ -83,6 +83,18 @@ Exits 0 when all is well, 1 when a check fails, 78 when the configuration itself
   jobs clear --queue Q [--id ID]   delete dead jobs
   mail test --to ADDRESS           queue a test message on the mailers queue
   db copy --to postgres://…        copy this embedded instance into an empty PostgreSQL database
+  settings list                    instance settings (title, descriptions, contact, policies) and their values
+  settings set KEY VALUE | KEY --file F
+  settings unset KEY
+  rules add TEXT [--hint H]        server rules, shown by /api/v1/instance/rules
+  rules list
+  rules remove ID
+  emoji add SHORTCODE FILE [--category C] [--unlisted]   a custom emoji from a PNG, GIF or WebP (at most 256 KB)
+  emoji list
+  emoji remove SHORTCODE
+  announcements publish TEXT [--starts-at T --ends-at T [--all-day]]
+  announcements list
+  announcements unpublish ID
 
 Exit codes: 0 ok, 1 failure, 64 usage, 78 configuration.`,
 } as const;

@@ -2,11 +2,14 @@ import type { InstanceSettings } from "../../domain/instance.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
+import type { Feeds } from "../../ports/feeds.ts";
 import type { ImageProcessor } from "../../ports/images.ts";
 import type { JobQueue } from "../../ports/job-queue.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Mailer } from "../../ports/mailer.ts";
 import type { MediaStore } from "../../ports/media-store.ts";
+import type { SearchIndex } from "../../ports/search.ts";
+import type { VideoProcessor } from "../../ports/video.ts";
 import type { AuthContext } from "../middleware/auth.ts";
 
 /** What route handlers may use: ports and instance settings, never adapters. */
@@ -14,9 +17,15 @@ export interface ApiDeps {
   readonly instance: InstanceSettings;
   readonly db: Database;
   readonly cache: Cache;
+  /** Home and list feeds (read, and rebuilt on a miss). */
+  readonly feeds: Feeds;
+  /** The full-text index of statuses (search). */
+  readonly search: SearchIndex;
   readonly clock: Clock;
   readonly media: MediaStore;
   readonly images: ImageProcessor;
+  /** ffmpeg work for media uploads processed before answering (POST /api/v1/media). */
+  readonly video: VideoProcessor;
   readonly mailer: Mailer;
   readonly queue: JobQueue;
   readonly log: Logger;

@@ -63,6 +63,17 @@ function fromJson(value: unknown): ParamValue {
   return String(value);
 }
 
+/** Whether `path` (bracket parts, "" for an array) already leads to a value in `node`. */
+function hasPath(node: ParamValue, path: readonly string[]): boolean {
+  let cur: ParamValue | undefined = node;
+  for (const part of path) {
+    if (part === "") return Array.isArray(cur);
+    if (cur === undefined || typeof cur !== "object" || cur instanceof File || Array.isArray(cur) || !Object.hasOwn(cur, part)) return false;
+    cur = cur[part];
+  }
+  return true;
+}
+
 function assign(target: Params, key: string, value: string | File): void {
   const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
   if (!m) {
@@ -78,8 +89,11 @@ function assign(target: Params, key: string, value: string | File): void {
       if (!Array.isArray(node)) return;
       if (last) node.push(value);
       else {
-        const child: Params = {};
-        node.push(child);
+        // Rails: `a[][k]=1&a[][j]=2&a[][k]=3` is [{k:1, j:2}, {k:3}]: a key joins the last hash until it repeats.
+        const prev = node[node.length - 1];
+        const reuse = typeof prev === "object" && !(prev instanceof File) && !Array.isArray(prev) && !hasPath(prev, path.slice(i + 1));
+        const child: Params = reuse ? (prev as Params) : {};
+        if (!reuse) node.push(child);
         node = child;
       }
       continue;

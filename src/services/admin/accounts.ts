@@ -5,6 +5,7 @@ import type { Database } from "../../ports/database.ts";
 import type { LocalAccount, UserRole } from "../../ports/repositories/accounts.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import { refreshUserCachesJob } from "../accounts/cache-refresh.ts";
+import { generateActorKeysJob } from "../federation/key-jobs.ts";
 import { generatePassword, hashPassword } from "../auth/passwords.ts";
 
 export interface AdminDeps {
@@ -44,9 +45,10 @@ export async function createAccount(
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
     return err({ kind: "password_length", min: PASSWORD_MIN, max: PASSWORD_MAX });
   const passwordHash = await hashPassword(password);
-  const created = await deps.db.transaction(async (tx) =>
-    tx.accounts.createLocal({
-      accountId: await tx.nextId(),
+  const created = await deps.db.transaction(async (tx) => {
+    const accountId = await tx.nextId();
+    const made = await tx.accounts.createLocal({
+      accountId,
       userId: await tx.nextId(),
       username: input.username,
       email: input.email,
@@ -55,8 +57,10 @@ export async function createAccount(
       confirmed: input.confirmed,
       approved: input.approved,
       now: deps.clock.now(),
-    }),
-  );
+    });
+    if (made) await tx.enqueue([jobRequest(generateActorKeysJob, { accountId: String(accountId) })]);
+    return made;
+  });
   if (!created) return err({ kind: "taken" });
   const account = await deps.db.repos.accounts.findLocalByUsername(input.username);
   return ok({ account: account!, generatedPassword: generated });

@@ -7,6 +7,7 @@ import type { Database } from "../../ports/database.ts";
 import type { UserRecord } from "../../ports/repositories/users.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import { sendConfirmationMailJob } from "./mail-jobs.ts";
+import { generateActorKeysJob } from "../federation/key-jobs.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { issueToken, type IssuedToken } from "../oauth/issue.ts";
 
@@ -59,8 +60,9 @@ export async function signUp(
   const now = deps.clock.now();
   const created = await deps.db.transaction(async (tx) => {
     const userId = await tx.nextId();
+    const accountId = await tx.nextId();
     const made = await tx.accounts.createLocal({
-      accountId: await tx.nextId(),
+      accountId,
       userId,
       username,
       email,
@@ -78,7 +80,10 @@ export async function signUp(
       signUpIp: input.ip,
       createdByApplicationId: input.application?.id ?? null,
     });
-    await tx.enqueue([jobRequest(sendConfirmationMailJob, { userId: String(userId) })]);
+    await tx.enqueue([
+      jobRequest(sendConfirmationMailJob, { userId: String(userId) }),
+      jobRequest(generateActorKeysJob, { accountId: String(accountId) }),
+    ]);
     const token = input.application
       ? await issueToken(tx, { applicationId: input.application.id, userId, scopes: input.application.scopes, withRefresh: false, now })
       : null;

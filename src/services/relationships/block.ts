@@ -1,4 +1,6 @@
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { clearNotificationsFrom } from "../notifications/notify.ts";
+import { unfollowedInFeeds } from "../timelines/follow-feeds.ts";
 import type { RelationshipDeps } from "./deps.ts";
 
 /**
@@ -9,11 +11,14 @@ export async function blockAccount(deps: RelationshipDeps, accountId: bigint, ta
   if (accountId === targetId) return;
   await deps.db.transaction(async (tx) => {
     const r = tx.relationships;
-    await r.unfollow(accountId, targetId);
-    await r.unfollow(targetId, accountId);
+    // An ended follow also leaves the follower's lists and home feed, as an unfollow does.
+    if (await r.unfollow(accountId, targetId)) await unfollowedInFeeds(tx, accountId, targetId);
+    if (await r.unfollow(targetId, accountId)) await unfollowedInFeeds(tx, targetId, accountId);
     await r.deleteFollowRequest(accountId, targetId);
     await r.deleteFollowRequest(targetId, accountId);
     await r.block(await tx.nextId(), accountId, targetId, deps.clock.now());
+    // As Mastodon's AfterBlockService: the blocker keeps no notifications from the blocked account.
+    await clearNotificationsFrom(tx, accountId, targetId);
   });
   await forgetAccounts(deps.cache, [accountId, targetId]);
 }

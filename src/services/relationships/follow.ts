@@ -3,6 +3,8 @@ import { err, ok, type Result } from "../../domain/result.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { FollowOptionChanges } from "../../ports/repositories/relationships.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { notify, withdrawNotifications } from "../notifications/notify.ts";
+import { followedInFeeds, unfollowedInFeeds } from "../timelines/follow-feeds.ts";
 import type { RelationshipDeps, RelationshipError } from "./deps.ts";
 
 /** Mastodon's follow limit: past 7,500 follows, one may follow at most 10% more accounts than follow back. */
@@ -75,10 +77,14 @@ export async function followAccount(deps: RelationshipDeps, sourceId: bigint, ta
     };
     const needsApproval = target.locked || target.domain !== null || source.silencedAt !== null;
     if (needsApproval) {
-      await tx.relationships.requestFollow(row);
+      if (await tx.relationships.requestFollow(row))
+        await notify(tx, row.now, [{ type: "follow_request", recipientId: targetId, fromAccountId: sourceId }]);
       return ok("requested");
     }
-    await tx.relationships.follow(row);
+    if (await tx.relationships.follow(row)) {
+      await notify(tx, row.now, [{ type: "follow", recipientId: targetId, fromAccountId: sourceId }]);
+      await followedInFeeds(tx, sourceId);
+    }
     return ok("following");
   });
   if (result.ok) await forgetAccounts(deps.cache, [sourceId, targetId]);
@@ -88,14 +94,24 @@ export async function followAccount(deps: RelationshipDeps, sourceId: bigint, ta
 /** Stops following `targetId`, or withdraws a pending request. Not following is not an error. */
 export async function unfollowAccount(deps: RelationshipDeps, sourceId: bigint, targetId: bigint): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    if (!(await tx.relationships.unfollow(sourceId, targetId))) await tx.relationships.deleteFollowRequest(sourceId, targetId);
+    if (await tx.relationships.unfollow(sourceId, targetId)) {
+      await withdrawNotifications(tx, { type: "follow", fromAccountId: sourceId, recipientId: targetId });
+      await unfollowedInFeeds(tx, sourceId, targetId);
+    } else if (await tx.relationships.deleteFollowRequest(sourceId, targetId))
+      await withdrawNotifications(tx, { type: "follow_request", fromAccountId: sourceId, recipientId: targetId });
   });
   await forgetAccounts(deps.cache, [sourceId, targetId]);
 }
 
 /** Makes `followerId` stop following `accountId` (the account's own choice). */
 export async function removeFromFollowers(deps: RelationshipDeps, accountId: bigint, followerId: bigint): Promise<void> {
-  const removed = await deps.db.transaction((tx) => tx.relationships.unfollow(followerId, accountId));
+  const removed = await deps.db.transaction(async (tx) => {
+    const gone = await tx.relationships.unfollow(followerId, accountId);
+    // The follow's notification goes with it, as Mastodon destroys a notification with its activity.
+    if (gone) await withdrawNotifications(tx, { type: "follow", fromAccountId: followerId, recipientId: accountId });
+    if (gone) await unfollowedInFeeds(tx, followerId, accountId);
+    return gone;
+  });
   if (removed) await forgetAccounts(deps.cache, [accountId, followerId]);
 }
 
@@ -105,7 +121,9 @@ export async function authorizeFollowRequest(deps: RelationshipDeps, accountId: 
     const request = await tx.relationships.findFollowRequest(requesterId, accountId);
     if (!request) return false;
     await tx.relationships.deleteFollowRequest(requesterId, accountId);
+    await withdrawNotifications(tx, { type: "follow_request", fromAccountId: requesterId, recipientId: accountId });
     await tx.relationships.follow({ id: await tx.nextId(), accountId: requesterId, targetAccountId: accountId, ...request, now: deps.clock.now() });
+    await followedInFeeds(tx, requesterId);
     return true;
   });
   if (!found) return err({ kind: "not_found" });
@@ -115,7 +133,11 @@ export async function authorizeFollowRequest(deps: RelationshipDeps, accountId: 
 
 /** Declines a pending request from `requesterId`. */
 export async function rejectFollowRequest(deps: RelationshipDeps, accountId: bigint, requesterId: bigint): Promise<Result<void, RelationshipError>> {
-  const found = await deps.db.transaction((tx) => tx.relationships.deleteFollowRequest(requesterId, accountId));
+  const found = await deps.db.transaction(async (tx) => {
+    const deleted = await tx.relationships.deleteFollowRequest(requesterId, accountId);
+    if (deleted) await withdrawNotifications(tx, { type: "follow_request", fromAccountId: requesterId, recipientId: accountId });
+    return deleted;
+  });
   if (!found) return err({ kind: "not_found" });
   await forgetAccounts(deps.cache, [accountId, requesterId]);
   return ok(undefined);

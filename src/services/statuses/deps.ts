@@ -14,5 +14,7 @@ export interface StatusDeps {
 /** Why a status change was refused (routes map each kind to Mastodon's status and message). */
 export type StatusError =
   | { readonly kind: "not_found" }
+  /** Visible, but the account may not do this to it (Mastodon's NotPermittedError). */
+  | { readonly kind: "forbidden" }
   | { readonly kind: "conflict"; readonly message: string }
   | { readonly kind: "invalid"; readonly message: string };

@@ -1,13 +1,22 @@
+import { validatePoll, type PollRequest } from "../../domain/polls.ts";
 import { defaultVisibility, isLanguageCode, type Visibility } from "../../domain/profile.ts";
 import { err, ok, type Result } from "../../domain/result.ts";
-import { findMentions, STATUS_MAX_CHARS, statusLength } from "../../domain/status-text.ts";
 import { storableText } from "../../domain/text-format.ts";
 import { isVisibility } from "../../domain/visibility.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import { jobRequest } from "../../ports/job-queue.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { notify } from "../notifications/notify.ts";
+import { notifyFollowersJob, statusNotifiesFollowers } from "../notifications/status-notifications.ts";
+import { checkStatusMedia } from "../media/attach-media.ts";
+import { createPoll } from "../polls/create-poll.ts";
+import { claimScheduledStatus } from "../scheduled/claim.ts";
+import { tagNewStatus } from "../tags/record-tags.ts";
+import { fanOutStatusJob } from "../timelines/feed-jobs.ts";
 import type { StatusDeps, StatusError } from "./deps.ts";
 import { findVisibleStatus } from "./read-statuses.ts";
+import { resolveMentions, textProblem } from "./status-content.ts";
 import { countsTowardsProfile, repliesCountable } from "./status-counters.ts";
 
 export interface PostStatusInput {
@@ -21,6 +30,12 @@ export interface PostStatusInput {
   readonly inReplyToId?: bigint;
   /** The Idempotency-Key header, if any. */
   readonly idempotencyKey?: string;
+  /** A poll to attach (validated as Mastodon validates local polls). */
+  readonly poll?: PollRequest;
+  /** Publishing this scheduled status: its row is deleted in the creating transaction (exactly once). */
+  readonly scheduledStatusId?: bigint;
+  /** `media_ids[]`: the author's own unattached, processed uploads, at most 4, in display order. */
+  readonly mediaIds?: readonly string[];
 }
 
 // Mastodon keeps idempotency keys for an hour.
@@ -29,29 +44,15 @@ const PENDING = "pending";
 
 const invalid = (message: string) => err<StatusError>({ kind: "invalid", message: `Validation failed: ${message}` });
 
-/** The local accounts a text mentions that exist and may be mentioned by `author`, each once, in text order. */
-async function resolveMentions(deps: StatusDeps, author: AccountRecord, text: string): Promise<AccountRecord[]> {
-  const found: AccountRecord[] = [];
-  for (const m of findMentions(text)) {
-    // Remote mentions need federation (WebFinger); until then they stay plain text.
-    if (m.domain !== null && m.domain !== deps.localDomain.toLowerCase()) continue;
-    const account = await deps.db.repos.accounts.findLocalRecord(m.username);
-    if (!account || account.suspendedAt !== null || !account.user?.confirmed || !account.user.approved) continue;
-    if (!found.some((a) => a.id === account.id)) found.push(account);
-  }
-  if (found.length === 0) return found;
-  // A block either way drops the mention silently: Mastodon's ProcessMentionsService skips accounts the author
-  // blocks, and an account that blocked the author must not be reached by them (no link, no mention record).
-  const blocked = await Promise.all(found.map((a) => deps.db.repos.relationships.blocksBetween(author.id, a.id)));
-  return found.filter((_, i) => !blocked[i].aBlocksB && !blocked[i].bBlocksA);
-}
-
 async function validate(deps: StatusDeps, author: AccountRecord, input: PostStatusInput) {
   const text = storableText(input.text ?? "");
   const spoilerText = storableText(input.spoilerText ?? "");
-  if (text.trim() === "") return invalid("Text can't be blank");
-  if (statusLength(text) + statusLength(spoilerText) > STATUS_MAX_CHARS)
-    return invalid(`Text character limit of ${STATUS_MAX_CHARS} exceeded`);
+  const problem = textProblem(text, spoilerText, (input.mediaIds?.length ?? 0) > 0);
+  if (problem) return invalid(problem);
+  const media = await checkStatusMedia(deps.db.repos, author.id, input.mediaIds ?? [], { hasPoll: input.poll !== undefined });
+  if ("problem" in media) return err<StatusError>({ kind: "invalid", message: media.problem });
+  const poll = input.poll ? validatePoll(input.poll) : null;
+  if (poll && !poll.ok) return invalid(poll.message);
   const settings = author.user?.settings ?? {};
   let visibility: Visibility = defaultVisibility(settings, author.locked);
   if (input.visibility !== undefined && input.visibility !== "") {
@@ -67,13 +68,21 @@ async function validate(deps: StatusDeps, author: AccountRecord, input: PostStat
   }
   // Mastodon forces the sensitive flag when there is a content warning.
   const sensitive = spoilerText !== "" || (input.sensitive ?? settings.default_sensitive ?? false);
-  return ok({ text, spoilerText, visibility, language, parent, sensitive });
+  return ok({ text, spoilerText, visibility, language, parent, sensitive, poll: poll?.ok ? poll.poll : null, mediaIds: media.media.map((m) => m.id) });
+}
+
+/** Checks a post as postStatus would, without writing it (scheduling refuses at once what could not be posted). */
+export async function validatePost(deps: StatusDeps, input: PostStatusInput): Promise<Result<{ visibility: Visibility; mediaIds: bigint[] }, StatusError>> {
+  const author = await deps.db.repos.accounts.findById(input.accountId);
+  if (!author) return err({ kind: "not_found" });
+  const valid = await validate(deps, author, input);
+  return valid.ok ? ok({ visibility: valid.value.visibility, mediaIds: valid.value.mediaIds }) : valid;
 }
 
 async function create(deps: StatusDeps, author: AccountRecord, input: PostStatusInput): Promise<Result<bigint, StatusError>> {
   const valid = await validate(deps, author, input);
   if (!valid.ok) return valid;
-  const { text, spoilerText, visibility, language, parent, sensitive } = valid.value;
+  const { text, spoilerText, visibility, language, parent, sensitive, poll, mediaIds } = valid.value;
   const mentions = await resolveMentions(deps, author, text);
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
@@ -83,11 +92,19 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
       inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: input.applicationId,
       conversationId: parent ? (parent.conversationId ?? parent.id) : id, now,
     });
+    if (input.scheduledStatusId !== undefined) await claimScheduledStatus(tx, input.scheduledStatusId);
+    if (poll) await createPoll(tx, { statusId: id, accountId: author.id, poll, now });
+    if (mediaIds.length > 0) await tx.media.attach(id, author.id, mediaIds);
     const rows = [];
     for (const m of mentions) rows.push({ id: await tx.nextId(), accountId: m.id });
     await tx.statuses.addMentions(id, rows);
     if (countsTowardsProfile(visibility)) await tx.statuses.addAccountStatuses(author.id, 1, now);
     if (parent && repliesCountable(visibility)) await tx.statuses.addReplies(parent.id, 1);
+    await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
+    const thread = { visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
+    if (statusNotifiesFollowers(thread)) await tx.enqueue([jobRequest(notifyFollowersJob, { statusId: String(id) })]);
+    await tagNewStatus(tx, { id, text, visibility }, now);
+    await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
     return id;
   });
   await forgetAccounts(deps.cache, [author.id]);

@@ -6,6 +6,16 @@ import { accounts } from "./0002-accounts.ts";
 import { tokenGrants } from "./0003-token-grants.ts";
 import { statuses } from "./0004-statuses.ts";
 import { conversationIds } from "./0005-conversations.ts";
+import { interactions } from "./0006-interactions.ts";
+import { notifications } from "./0007-notifications.ts";
+import { listsAndConversations } from "./0008-lists-conversations.ts";
+import { tagsSearch } from "./0009-tags-search.ts";
+import { filters } from "./0010-filters.ts";
+import { pollsAndScheduled } from "./0011-polls-scheduled.ts";
+import { instanceContent } from "./0012-instance-content.ts";
+import { media } from "./0013-media.ts";
+import { federationKeys } from "./0014-federation-keys.ts";
+import { scheduledMedia } from "./0015-scheduled-media.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -15,6 +25,16 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0003-token-grants": tokenGrants(),
     "0004-statuses": statuses(),
     "0005-conversations": conversationIds(),
+    "0006-interactions": interactions(),
+    "0007-notifications": notifications(),
+    "0008-lists-conversations": listsAndConversations(),
+    "0009-tags-search": tagsSearch(engine),
+    "0010-filters": filters(),
+    "0011-polls-scheduled": pollsAndScheduled(),
+    "0012-instance-content": instanceContent(),
+    "0013-media": media(),
+    "0014-federation-keys": federationKeys(),
+    "0015-scheduled-media": scheduledMedia(),
   };
 }
 

@@ -1,21 +1,51 @@
 import type { Kysely } from "kysely";
 import type { Repositories } from "../../../ports/repositories/index.ts";
 import type { Tables } from "../schema.ts";
+import { KyselyAccountKeysRepository } from "./account-keys.ts";
 import { KyselyAccountsRepository } from "./accounts.ts";
+import { KyselyAnnouncementsRepository } from "./announcements.ts";
+import { KyselyConversationsRepository } from "./conversations.ts";
+import { KyselyCustomEmojisRepository } from "./custom-emojis.ts";
+import { KyselyDiscoveryRepository } from "./discovery.ts";
+import { KyselyInstanceRepository } from "./instance.ts";
+import { KyselyFiltersRepository } from "./filters.ts";
+import { KyselyInteractionsRepository } from "./interactions.ts";
+import { KyselyListsRepository } from "./lists.ts";
+import { KyselyMediaRepository } from "./media.ts";
+import { KyselyNotificationsRepository } from "./notifications.ts";
 import { KyselyOAuthRepository } from "./oauth.ts";
+import { KyselyPollsRepository } from "./polls.ts";
 import { KyselyRelationshipsRepository } from "./relationships.ts";
+import { KyselyScheduledStatusesRepository } from "./scheduled-statuses.ts";
 import { KyselySessionsRepository } from "./sessions.ts";
 import { KyselyStatusesRepository } from "./statuses.ts";
+import { KyselyTagsRepository } from "./tags.ts";
+import { KyselyTimelinesRepository } from "./timelines.ts";
 import { KyselyUsersRepository } from "./users.ts";
 
 /** Binds every repository to one connection or transaction. Cheap: repositories hold only the handle. */
 export function createRepositories(db: Kysely<Tables>): Repositories {
   return {
     accounts: new KyselyAccountsRepository(db),
+    accountKeys: new KyselyAccountKeysRepository(db),
     oauth: new KyselyOAuthRepository(db),
     relationships: new KyselyRelationshipsRepository(db),
     users: new KyselyUsersRepository(db),
     sessions: new KyselySessionsRepository(db),
     statuses: new KyselyStatusesRepository(db),
+    notifications: new KyselyNotificationsRepository(db),
+    filters: new KyselyFiltersRepository(db),
+    tags: new KyselyTagsRepository(db),
+    interactions: new KyselyInteractionsRepository(db),
+    instance: new KyselyInstanceRepository(db),
+    customEmojis: new KyselyCustomEmojisRepository(db),
+    announcements: new KyselyAnnouncementsRepository(db),
+    discovery: new KyselyDiscoveryRepository(db),
+    timelines: new KyselyTimelinesRepository(db),
+    lists: new KyselyListsRepository(db),
+    conversations: new KyselyConversationsRepository(db),
+    polls: new KyselyPollsRepository(db),
+    scheduledStatuses: new KyselyScheduledStatusesRepository(db),
+    media: new KyselyMediaRepository(db),
   };
 }

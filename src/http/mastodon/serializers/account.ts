@@ -1,3 +1,4 @@
+import { emojisIn } from "../../../domain/custom-emoji.ts";
 import { defaultVisibility, type ProfileField } from "../../../domain/profile.ts";
 import { formatFieldValue, formatPlainText } from "../../../domain/text-format.ts";
 import type { AccountRecord, UserRole } from "../../../ports/repositories/accounts.ts";
@@ -7,6 +8,8 @@ export interface AccountRenderContext {
   readonly baseUrl: string;
   /** The public URL of a media store key. */
   mediaUrl(key: string): string;
+  /** Rendered CustomEmoji entities by shortcode, for the `emojis` of local names and bios (absent: none). */
+  readonly emojis?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /** Paths of the pictures shown when an account has none (served by default-images.ts). */
@@ -82,7 +85,7 @@ export function renderAccount(ctx: AccountRenderContext, a: AccountRecord): Reco
     hide_collections: a.hideCollections,
   };
   if (local) out.noindex = a.user?.settings.noindex ?? false;
-  out.emojis = [];
+  out.emojis = local && !suspended ? emojisIn(ctx.emojis, a.displayName, a.note) : [];
   out.roles = local ? (role && role.highlighted && !suspended ? [{ id: role.id, name: role.name, color: role.color }] : []) : null;
   out.fields = suspended ? [] : renderFields(a, a.fields);
   if (suspended) out.suspended = true;

@@ -1,7 +1,13 @@
+import { emojisIn } from "../../../domain/custom-emoji.ts";
 import { formatStatusText, type LinkedMention } from "../../../domain/status-text.ts";
 import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
+import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusApplication, StatusRecord } from "../../../ports/repositories/statuses.ts";
+import type { TagRecord } from "../../../ports/repositories/tags.ts";
 import { renderAccount, type AccountRenderContext } from "./account.ts";
+import { renderMediaAttachment } from "./media-attachment.ts";
+import { statusPoll, type PollBundle } from "./poll.ts";
+import { renderStatusTag, tagUrl } from "./tag.ts";
 
 /** What rendering statuses needs from the instance. */
 export interface StatusRenderContext extends AccountRenderContext {
@@ -17,6 +23,24 @@ export interface StatusBundle {
   /** The signed-in viewer (null when anonymous or app-only) and which of the page's statuses they pinned. */
   readonly viewerId: bigint | null;
   readonly pinned: ReadonlySet<bigint>;
+  /** The statuses the page's boosts boost, by id: only those the viewer may see (a boost of any other is left out). */
+  readonly reblogs: ReadonlyMap<bigint, StatusRecord>;
+  /** The viewer's favourites, bookmarks and boosts among the page's statuses (and the boosted ones). */
+  readonly favourited: ReadonlySet<bigint>;
+  readonly bookmarked: ReadonlySet<bigint>;
+  readonly reblogged: ReadonlySet<bigint>;
+  /** Conversation ids the viewer muted. */
+  readonly mutedConversations: ReadonlySet<bigint>;
+  /** The page's polls and the viewer's choices (absent: none loaded). */
+  readonly polls?: PollBundle;
+  /** Hashtags per status (absent: none loaded). */
+  readonly tags?: ReadonlyMap<bigint, readonly TagRecord[]>;
+  /** The viewer's warn/blur filter results (FilterResult entities) per status, from applyFilters; absent: none. */
+  readonly filtered?: ReadonlyMap<bigint, readonly Record<string, unknown>[]>;
+  /** CustomEmoji entities by shortcode, for the page's texts, names and bios (absent: none loaded). */
+  readonly emojis?: ReadonlyMap<string, Record<string, unknown>>;
+  /** Media attachments per status, in display order (absent: none loaded). */
+  readonly media?: ReadonlyMap<bigint, readonly MediaRecord[]>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -45,14 +69,21 @@ function mentionResolver(ctx: StatusRenderContext, accounts: readonly AccountRec
 }
 
 /**
- * Mastodon's Status entity for a local status. The viewer fields (favourited, reblogged, muted, bookmarked) are
- * false because none of those actions exist yet; `pinned` appears on the viewer's own pinnable statuses.
- * `withSource` adds the plain `text`, as the answer to a delete does (for redrafting). Null when the author is
- * missing from the bundle.
+ * Mastodon's Status entity for a local status. The viewer fields (favourited, reblogged, muted, bookmarked)
+ * appear for a signed-in viewer; `pinned` on the viewer's own pinnable statuses. A boost is rendered as Mastodon
+ * does: the booster's entity with empty content and the boosted status nested in `reblog`. `withSource` adds the
+ * plain `text`, as the answer to a delete does (for redrafting). Null when the author is missing from the
+ * bundle, or, for a boost, when the boosted status is (the viewer may not see it).
  */
 export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: StatusBundle, withSource = false): Record<string, unknown> | null {
   const author = bundle.accounts.get(s.accountId);
   if (!author) return null;
+  let reblog: Record<string, unknown> | null = null;
+  if (s.reblogOfId !== null) {
+    const original = bundle.reblogs.get(s.reblogOfId);
+    reblog = original ? renderStatus(ctx, original, bundle) : null;
+    if (!reblog) return null;
+  }
   const mentioned = (bundle.mentions.get(s.id) ?? []).map((id) => bundle.accounts.get(id)).filter((a): a is AccountRecord => a !== undefined);
   const app = s.applicationId === null ? undefined : bundle.applications.get(s.applicationId);
   const local = author.domain === null;
@@ -65,30 +96,68 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
     spoiler_text: s.spoilerText,
     visibility: s.visibility,
     language: s.language,
-    uri: local ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}` : (s.uri ?? ""),
-    url: local ? `${ctx.baseUrl}/@${author.username}/${s.id}` : (s.url ?? s.uri),
+    // A local boost is an Announce activity: Mastodon gives it the activity's URI as both uri and url.
+    uri: local ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}${reblog ? "/activity" : ""}` : (s.uri ?? ""),
+    url: local ? (reblog ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}/activity` : `${ctx.baseUrl}/@${author.username}/${s.id}`) : (s.url ?? s.uri),
     replies_count: s.repliesCount,
     reblogs_count: s.reblogsCount,
     favourites_count: s.favouritesCount,
     edited_at: s.editedAt === null ? null : iso(s.editedAt),
-    content: local ? formatStatusText(s.text, mentionResolver(ctx, mentioned)) : s.text,
-    reblog: null,
+    content: local ? formatStatusText(s.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name)) : s.text,
+    reblog,
     application: app ? { name: app.name, website: app.website } : null,
-    account: renderAccount(ctx, author),
-    media_attachments: [],
+    account: renderAccount(bundle.emojis ? { ...ctx, emojis: bundle.emojis } : ctx, author),
+    media_attachments: (bundle.media?.get(s.id) ?? []).map((m) => renderMediaAttachment(ctx, m)),
     mentions: renderMentions(ctx, mentioned),
-    tags: [],
-    emojis: [],
+    tags: (bundle.tags?.get(s.id) ?? []).map((t) => renderStatusTag(ctx.baseUrl, t)),
+    emojis: local ? emojisIn(bundle.emojis, s.text, s.spoilerText) : [],
     card: null,
-    poll: null,
+    poll: bundle.polls ? statusPoll(bundle.polls, s.id, bundle.viewerId) : null,
   };
   if (withSource) out.text = s.text;
   if (bundle.viewerId !== null) {
-    out.favourited = false;
-    out.reblogged = false;
-    out.muted = false;
-    out.bookmarked = false;
+    out.favourited = bundle.favourited.has(s.id);
+    out.reblogged = bundle.reblogged.has(s.id);
+    out.muted = s.conversationId !== null && bundle.mutedConversations.has(s.conversationId);
+    out.bookmarked = bundle.bookmarked.has(s.id);
     if (bundle.viewerId === s.accountId && s.visibility !== "direct" && s.reblogOfId === null) out.pinned = bundle.pinned.has(s.id);
+    const filtered = bundle.filtered?.get(s.id);
+    if (filtered && filtered.length > 0) out.filtered = filtered;
   }
   return out;
+}
+
+/**
+ * One revision of a status as Mastodon's StatusEdit entity; its mentions link as the status's do. `media` are
+ * the revision's attachments in its order (the caller loads them); `emojis` come from the bundle's table, which
+ * must cover the revision's text; `poll` is the revision's option titles, as Mastodon's.
+ */
+export function renderStatusEdit(
+  ctx: StatusRenderContext,
+  status: StatusRecord,
+  edit: {
+    readonly text: string; readonly spoilerText: string; readonly sensitive: boolean; readonly createdAt: number;
+    readonly pollOptions?: readonly string[] | null;
+  },
+  bundle: StatusBundle,
+  media: readonly MediaRecord[] = [],
+): Record<string, unknown> | null {
+  const author = bundle.accounts.get(status.accountId);
+  if (!author) return null;
+  const mentioned = (bundle.mentions.get(status.id) ?? []).map((id) => bundle.accounts.get(id)).filter((a): a is AccountRecord => a !== undefined);
+  return {
+    content: author.domain === null ? formatStatusText(edit.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name)) : edit.text,
+    spoiler_text: edit.spoilerText,
+    sensitive: edit.sensitive,
+    created_at: iso(edit.createdAt),
+    account: renderAccount(bundle.emojis ? { ...ctx, emojis: bundle.emojis } : ctx, author),
+    poll: edit.pollOptions ? { options: edit.pollOptions.map((title) => ({ title })) } : null,
+    media_attachments: media.map((m) => renderMediaAttachment(ctx, m)),
+    emojis: author.domain === null ? emojisIn(bundle.emojis, edit.text, edit.spoilerText) : [],
+  };
+}
+
+/** Mastodon's StatusSource entity: the plain text an edit starts from. */
+export function renderStatusSource(s: StatusRecord): Record<string, unknown> {
+  return { id: String(s.id), text: s.text, spoiler_text: s.spoilerText };
 }

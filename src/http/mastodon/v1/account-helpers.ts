@@ -12,6 +12,7 @@ import type { AuthContext } from "../../middleware/auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { setPageLinks } from "../pagination.ts";
 import { renderAccount, type AccountRenderContext } from "../serializers/account.ts";
+import { accountEmojiContext } from "./emoji-helpers.ts";
 import { renderRelationship } from "../serializers/relationship.ts";
 
 type AuthVars = { Variables: { auth: AuthContext | null } };
@@ -90,18 +91,19 @@ export function linkRows(c: Context, deps: ApiDeps, rows: readonly { rowId: bigi
   setPageLinks(c, deps.instance.baseUrl, rows.length > 0 ? { newest: rows[0].rowId, oldest: rows[rows.length - 1].rowId } : null);
 }
 
-/** Renders a page of accounts in row order, with its Link header. */
-export function accountPageResponse<T extends ListedAccount>(
+/** Renders a page of accounts in row order, with its Link header; `ctx` carries the emojis their names and bios use. */
+export async function accountPageResponse<T extends ListedAccount>(
   c: Context,
   deps: ApiDeps,
   page: AccountPage<T>,
-  render: (account: AccountRecord, row: T) => Record<string, unknown> = (a) => renderAccount(renderContext(deps), a),
-): Response {
+  render: (account: AccountRecord, row: T, ctx: AccountRenderContext) => Record<string, unknown> = (a, _row, ctx) => renderAccount(ctx, a),
+): Promise<Response> {
   linkRows(c, deps, page.rows);
+  const ctx = await accountEmojiContext(deps, [...page.accounts.values()]);
   const body: Record<string, unknown>[] = [];
   for (const row of page.rows) {
     const account = page.accounts.get(row.accountId);
-    if (account) body.push(render(account, row));
+    if (account) body.push(render(account, row, ctx));
   }
   return c.json(body);
 }

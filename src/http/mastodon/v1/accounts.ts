@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import { findAccounts, lookupAccount, searchAccounts } from "../../../services/accounts/read-accounts.ts";
 import { endorsementsPage, familiarFollowers, networkPage, relationshipsWith } from "../../../services/relationships/lists.ts";
 import type { HerdEnv } from "../../app.ts";
@@ -9,7 +10,8 @@ import { readPage } from "../pagination.ts";
 import { bool, list, readParams, str } from "../params.ts";
 import { renderAccount } from "../serializers/account.ts";
 import { renderRelationship } from "../serializers/relationship.ts";
-import { accountPageResponse, accountParam, idList, renderContext, scopeIfToken, viewerOf } from "./account-helpers.ts";
+import { accountPageResponse, accountParam, idList, scopeIfToken, viewerOf } from "./account-helpers.ts";
+import { accountEmojiContext } from "./emoji-helpers.ts";
 
 /** Mastodon's cap on GET /api/v1/accounts?id[]=… */
 const MAX_ACCOUNTS = 40;
@@ -26,18 +28,22 @@ function intParam(value: string | undefined, fallback: number, min: number, max:
  */
 export function mountAccountReads(root: Hono<HerdEnv>, deps: ApiDeps): void {
   const app = root as unknown as Hono<ApiEnv>;
-  const ctx = renderContext(deps);
+  // Each rendering carries the custom emojis of its accounts' names and bios (accountEmojiContext).
+  const renderAll = async (accounts: readonly AccountRecord[]) => {
+    const ctx = await accountEmojiContext(deps, accounts);
+    return accounts.map((a) => renderAccount(ctx, a));
+  };
 
   app.get("/api/v1/accounts", scopeIfToken("read:accounts"), async (c) => {
     const ids = idList(list(await readParams(c), "id"));
     if (ids.length > MAX_ACCOUNTS) throw new HttpError(422, `Too many accounts requested (maximum is ${MAX_ACCOUNTS})`);
-    return c.json((await findAccounts(deps, ids)).map((a) => renderAccount(ctx, a)));
+    return c.json(await renderAll(await findAccounts(deps, ids)));
   });
 
   app.get("/api/v1/accounts/lookup", scopeIfToken("read:accounts"), async (c) => {
     const account = await lookupAccount(deps, c.req.query("acct") ?? "", deps.instance.localDomain);
     if (!account) throw new HttpError(404, "Record not found");
-    return c.json(renderAccount(ctx, account));
+    return c.json((await renderAll([account]))[0]);
   });
 
   app.get("/api/v1/accounts/search", requireScope("read:accounts"), async (c) => {
@@ -49,7 +55,7 @@ export function mountAccountReads(root: Hono<HerdEnv>, deps: ApiDeps): void {
       following: bool(params, "following") ?? false,
       localDomain: deps.instance.localDomain,
     });
-    return c.json(accounts.map((a) => renderAccount(ctx, a)));
+    return c.json(await renderAll(accounts));
   });
 
   app.get("/api/v1/accounts/relationships", requireScope("read:follows"), async (c) => {
@@ -61,10 +67,11 @@ export function mountAccountReads(root: Hono<HerdEnv>, deps: ApiDeps): void {
   app.get("/api/v1/accounts/familiar_followers", requireScope("read:follows"), async (c) => {
     const ids = idList(list(await readParams(c), "id"));
     const results = await familiarFollowers(deps, currentAccountId(c.get("auth")), ids);
+    const ctx = await accountEmojiContext(deps, results.flatMap((r) => r.accounts));
     return c.json(results.map((r) => ({ id: String(r.id), accounts: r.accounts.map((a) => renderAccount(ctx, a)) })));
   });
 
-  app.get("/api/v1/accounts/:id", scopeIfToken("read:accounts"), async (c) => c.json(renderAccount(ctx, await accountParam(c, deps))));
+  app.get("/api/v1/accounts/:id", scopeIfToken("read:accounts"), async (c) => c.json((await renderAll([await accountParam(c, deps)]))[0]));
 
   for (const list of ["followers", "following"] as const) {
     app.get(`/api/v1/accounts/:id/${list}`, scopeIfToken("read:accounts"), async (c) => {

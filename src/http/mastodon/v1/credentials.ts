@@ -12,7 +12,8 @@ import { currentAccountId, requireScope } from "../../middleware/auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { bool, file, readParams, str, type ParamValue, type Params } from "../params.ts";
 import { renderCredentialAccount, renderPreferences } from "../serializers/account.ts";
-import { renderContext, requireOneOf } from "./account-helpers.ts";
+import { requireOneOf } from "./account-helpers.ts";
+import { accountEmojiContext } from "./emoji-helpers.ts";
 
 const JSON_TYPE = { "Content-Type": "application/json" };
 // Two pictures of 8 MB each plus the text fields, with room for multipart framing.
@@ -30,9 +31,14 @@ function assertActive(account: AccountRecord): void {
   if (standing !== "active") throw new HttpError(403, STANDING_MESSAGES[standing]);
 }
 
+/**
+ * The CredentialAccount JSON, with the custom emojis of the name and bio (from the cached emoji table, no query).
+ * verify_credentials caches this text, emojis included: an emoji added or removed with the admin CLI does not
+ * forget the account renderings, so one may show the old emojis until its 60 s TTL runs out, which is acceptable.
+ */
 async function credentialJson(deps: ApiDeps, account: AccountRecord): Promise<string> {
-  const pending = await deps.db.repos.relationships.countFollowRequests(account.id);
-  return JSON.stringify(renderCredentialAccount(renderContext(deps), account, pending));
+  const [pending, ctx] = await Promise.all([deps.db.repos.relationships.countFollowRequests(account.id), accountEmojiContext(deps, [account])]);
+  return JSON.stringify(renderCredentialAccount(ctx, account, pending));
 }
 
 function isParams(v: ParamValue | undefined): v is Params {

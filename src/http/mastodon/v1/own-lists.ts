@@ -9,7 +9,7 @@ import type { ApiDeps, ApiEnv } from "../context.ts";
 import { readPage } from "../pagination.ts";
 import { readParams, str } from "../params.ts";
 import { renderMutedAccount } from "../serializers/account.ts";
-import { accountPageResponse, accountParam, linkRows, relationshipFailure, relationshipResponse, renderContext } from "./account-helpers.ts";
+import { accountPageResponse, accountParam, linkRows, relationshipFailure, relationshipResponse } from "./account-helpers.ts";
 
 const ACCOUNT_PAGE = { limit: 40, max: 80 };
 const DOMAIN_PAGE = { limit: 100, max: 200 };
@@ -42,8 +42,7 @@ export function mountOwnLists(root: Hono<HerdEnv>, deps: ApiDeps): void {
 
   app.get("/api/v1/mutes", requireScope("read:mutes"), async (c) => {
     const page = await mutesPage(deps, currentAccountId(c.get("auth")), readPage(c, ACCOUNT_PAGE));
-    const ctx = renderContext(deps);
-    return accountPageResponse(c, deps, page, (account, row) => renderMutedAccount(ctx, account, row.expiresAt));
+    return accountPageResponse(c, deps, page, (account, row, ctx) => renderMutedAccount(ctx, account, row.expiresAt));
   });
 
   app.get("/api/v1/endorsements", requireScope("read:accounts"), async (c) =>

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { parseId } from "../../../domain/ids.ts";
 import { deleteStatus } from "../../../services/statuses/delete-status.ts";
 import { pinStatus, unpinStatus } from "../../../services/statuses/pin-status.ts";
-import { postStatus } from "../../../services/statuses/post-status.ts";
+import { postStatus, type PostStatusInput } from "../../../services/statuses/post-status.ts";
 import { accountStatuses, findVisibleStatus } from "../../../services/statuses/read-statuses.ts";
 import type { HerdEnv } from "../../app.ts";
 import { HttpError } from "../../errors.ts";
@@ -10,8 +10,10 @@ import { requireActiveUser } from "../../middleware/active-user.ts";
 import { currentAccountId, requireScope } from "../../middleware/auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { readPage } from "../pagination.ts";
-import { bool, readParams, str, type Params } from "../params.ts";
+import { bool, list, readParams, str, type Params } from "../params.ts";
 import { accountParam, idParam, scopeIfToken, viewerOf } from "./account-helpers.ts";
+import { pollParam } from "./poll-helpers.ts";
+import { scheduleFromRequest } from "./scheduled-statuses.ts";
 import { statusDeps, statusFailure, statusJson, statusPageResponse } from "./status-helpers.ts";
 
 const STATUS_PAGE = { limit: 20, max: 40 };
@@ -26,8 +28,7 @@ function replyTarget(params: Params): bigint | undefined {
 }
 
 /**
- * Statuses: post, show, delete, pin and unpin, and an account's statuses. Polls, scheduling and media are
- * refused rather than silently dropped, since the status would not be what the client asked for.
+ * Statuses: post (with a poll, or scheduled for later), show, delete, pin and unpin, and an account's statuses.
  */
 export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
   const app = root as unknown as Hono<ApiEnv>;
@@ -36,10 +37,8 @@ export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
 
   app.post("/api/v1/statuses", requireScope("write:statuses"), active, async (c) => {
     const params = await readParams(c);
-    if (params.poll !== undefined && params.poll !== "") throw new HttpError(422, "Validation failed: Polls are not available on this server");
-    if (str(params, "scheduled_at")) throw new HttpError(422, "Validation failed: Scheduled posts are not available on this server");
     const auth = c.get("auth")!;
-    const result = await postStatus(services, {
+    const input: PostStatusInput = {
       accountId: currentAccountId(auth),
       applicationId: auth.applicationId,
       text: str(params, "status"),
@@ -49,7 +48,12 @@ export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
       language: str(params, "language"),
       inReplyToId: replyTarget(params),
       idempotencyKey: c.req.header("idempotency-key") || undefined,
-    });
+      poll: pollParam(params),
+      mediaIds: list(params, "media_ids"),
+    };
+    const scheduled = await scheduleFromRequest(c, deps, input, params);
+    if (scheduled) return scheduled;
+    const result = await postStatus(services, input);
     if (!result.ok) statusFailure(result.error);
     const status = await services.db.repos.statuses.findById(result.value);
     if (!status) throw new HttpError(404, "Record not found");

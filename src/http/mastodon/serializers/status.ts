@@ -4,6 +4,7 @@ import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusApplication, StatusRecord } from "../../../ports/repositories/statuses.ts";
 import type { TagRecord } from "../../../ports/repositories/tags.ts";
+import { cachedContent } from "../status-statics.ts";
 import { renderAccount, type AccountRenderContext } from "./account.ts";
 import { renderMediaAttachment } from "./media-attachment.ts";
 import { statusPoll, type PollBundle } from "./poll.ts";
@@ -103,7 +104,7 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
     reblogs_count: s.reblogsCount,
     favourites_count: s.favouritesCount,
     edited_at: s.editedAt === null ? null : iso(s.editedAt),
-    content: local ? formatStatusText(s.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name)) : s.text,
+    content: local ? cachedContent(s, () => formatStatusText(s.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name))) : s.text,
     reblog,
     application: app ? { name: app.name, website: app.website } : null,
     account: renderAccount(bundle.emojis ? { ...ctx, emojis: bundle.emojis } : ctx, author),

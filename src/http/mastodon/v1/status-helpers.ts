@@ -1,5 +1,7 @@
 import type { Context } from "hono";
+import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
+import type { TagRecord } from "../../../ports/repositories/tags.ts";
 import { applyFilters, type FilterContext } from "../../../services/filters/apply-filters.ts";
 import type { StatusDeps, StatusError } from "../../../services/statuses/deps.ts";
 import { visibleAmong } from "../../../services/statuses/status-visibility.ts";
@@ -8,6 +10,7 @@ import { loadPolls } from "./poll-helpers.ts";
 import { emojiEntities } from "./emoji-helpers.ts";
 import type { ApiDeps } from "../context.ts";
 import { setPageLinks } from "../pagination.ts";
+import { cachedApplications, cachedStatics, rememberStatics, type StatusStatics } from "../status-statics.ts";
 import { renderStatus, type StatusBundle, type StatusRenderContext } from "../serializers/status.ts";
 
 /** Status services' dependencies from the API's. */
@@ -47,14 +50,42 @@ export async function loadBundle(deps: ApiDeps, statuses: readonly StatusRecord[
   const ids = all.map((s) => s.id);
   const conversationIds = [...new Set(all.map((s) => s.conversationId).filter((id): id is bigint => id !== null))];
   const appIds = [...new Set(all.map((s) => s.applicationId).filter((id): id is bigint => id !== null))];
-  const [mentions, applications, state, tags, polls, media] = await Promise.all([
-    repos.statuses.mentionsOf(ids),
-    repos.statuses.applicationsOf(appIds),
+  // Mentions, tags, attachments and whether there is a poll come from memory for statuses seen before at this
+  // version (status-statics.ts); only the others are asked for.
+  const known = new Map<bigint, StatusStatics>();
+  for (const s of all) {
+    const hit = cachedStatics(s);
+    if (hit) known.set(s.id, hit);
+  }
+  const unknown = known.size === 0 ? all : all.filter((s) => !known.has(s.id));
+  const unknownIds = unknown.map((s) => s.id);
+  const pollIds = ids.filter((id) => known.get(id)?.hasPoll ?? true);
+  const [fetchedMentions, applications, state, fetchedTags, polls, fetchedMedia] = await Promise.all([
+    unknownIds.length === 0 ? Promise.resolve(new Map<bigint, bigint[]>()) : repos.statuses.mentionsOf(unknownIds),
+    cachedApplications(appIds, (missing) => repos.statuses.applicationsOf(missing)),
     viewerId === null ? Promise.resolve(null) : repos.interactions.viewerState(viewerId, ids, conversationIds),
-    repos.tags.tagsOf(ids),
-    loadPolls(repos, ids, viewerId, deps.clock.now()),
-    repos.media.forStatuses(all),
+    unknownIds.length === 0 ? Promise.resolve(new Map<bigint, TagRecord[]>()) : repos.tags.tagsOf(unknownIds),
+    loadPolls(repos, pollIds, viewerId, deps.clock.now()),
+    unknown.length === 0 ? Promise.resolve(new Map<bigint, MediaRecord[]>()) : repos.media.forStatuses(unknown),
   ]);
+  const mentions = new Map<bigint, readonly bigint[]>();
+  const tags = new Map<bigint, readonly TagRecord[]>();
+  const media = new Map<bigint, readonly MediaRecord[]>();
+  for (const s of all) {
+    let entry = known.get(s.id);
+    if (!entry) {
+      entry = {
+        mentions: fetchedMentions.get(s.id) ?? [],
+        tags: fetchedTags.get(s.id) ?? [],
+        media: fetchedMedia.get(s.id) ?? [],
+        hasPoll: polls.byStatus.has(s.id),
+      };
+      rememberStatics(s, entry);
+    }
+    if (entry.mentions.length > 0) mentions.set(s.id, entry.mentions);
+    if (entry.tags.length > 0) tags.set(s.id, entry.tags);
+    if (entry.media.length > 0) media.set(s.id, entry.media);
+  }
   const accountIds = new Set<bigint>(all.map((s) => s.accountId));
   for (const list of mentions.values()) for (const id of list) accountIds.add(id);
   const accounts = new Map((await repos.accounts.findByIds([...accountIds])).map((a) => [a.id, a]));

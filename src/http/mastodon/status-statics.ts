@@ -1,0 +1,98 @@
+import type { MediaRecord } from "../../ports/repositories/media.ts";
+import type { StatusApplication, StatusRecord } from "../../ports/repositories/statuses.ts";
+import type { TagRecord } from "../../ports/repositories/tags.ts";
+
+/**
+ * The parts of a status's rendering that only an edit can change: whom it mentions, its hashtags, whether it
+ * has a poll, its attachments once processed, and its rendered content. Home timelines render the same recent
+ * statuses for every follower, so each process keeps these in memory instead of asking the database (four
+ * queries a page) and re-linkifying the text on every request.
+ *
+ * Entries are keyed by id and edit time, so an edit (local or, later, federated) makes a new key and the old
+ * entry simply ages out: no cross-process invalidation is needed, which is what makes an in-process cache safe
+ * for several web processes. Counts, the viewer's state, polls and authors are never cached here: they change
+ * without an edit. Bounded (LRU by insertion and hit), so memory stays flat.
+ */
+export interface StatusStatics {
+  readonly mentions: readonly bigint[];
+  readonly tags: readonly TagRecord[];
+  readonly hasPoll: boolean;
+  /** Attachments in order; only cached once every one finished processing (until then they change). */
+  readonly media: readonly MediaRecord[];
+}
+
+/** A bounded map that forgets the least recently used entry first. */
+export class LruMap<K, V> {
+  #map = new Map<K, V>();
+  readonly #max: number;
+  constructor(max: number) {
+    this.#max = max;
+  }
+  get(key: K): V | undefined {
+    const value = this.#map.get(key);
+    if (value === undefined) return undefined;
+    // Re-inserting moves the key to the newest end of the Map's insertion order.
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    return value;
+  }
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as K);
+  }
+  get size(): number {
+    return this.#map.size;
+  }
+}
+
+// About 2 KiB an entry with its content: 10,000 entries stay near 20 MiB, the newest statuses of a busy instance.
+const STATICS_MAX = 10_000;
+const statics = new LruMap<string, StatusStatics>(STATICS_MAX);
+const contents = new LruMap<string, string>(STATICS_MAX);
+// Applications cannot be edited through the API; a handful serve every status.
+const applications = new LruMap<bigint, StatusApplication>(1_000);
+
+const versionKey = (s: StatusRecord) => `${s.id}:${s.editedAt ?? 0}`;
+
+/** The cached statics of a status at its current version, if any. */
+export function cachedStatics(s: StatusRecord): StatusStatics | undefined {
+  return statics.get(versionKey(s));
+}
+
+/** Remembers a status's statics; attachments still processing are not remembered (they will change). */
+export function rememberStatics(s: StatusRecord, value: StatusStatics): void {
+  if (value.media.some((m) => m.processing !== "complete")) return;
+  statics.set(versionKey(s), value);
+}
+
+/** The rendered content of a local status at its current version, computed once per version and process. */
+export function cachedContent(s: StatusRecord, render: () => string): string {
+  const key = versionKey(s);
+  let html = contents.get(key);
+  if (html === undefined) {
+    html = render();
+    contents.set(key, html);
+  }
+  return html;
+}
+
+/** Applications by id, answering from memory and asking `load` only for the ones not yet seen. */
+export async function cachedApplications(
+  ids: readonly bigint[],
+  load: (ids: readonly bigint[]) => Promise<Map<bigint, StatusApplication>>,
+): Promise<Map<bigint, StatusApplication>> {
+  const out = new Map<bigint, StatusApplication>();
+  const missing: bigint[] = [];
+  for (const id of ids) {
+    const app = applications.get(id);
+    if (app) out.set(id, app);
+    else missing.push(id);
+  }
+  if (missing.length > 0)
+    for (const [id, app] of await load(missing)) {
+      applications.set(id, app);
+      out.set(id, app);
+    }
+  return out;
+}

@@ -1,3 +1,4 @@
+import { assertMediaKey } from "../domain/media-keys.ts";
 import { Readable } from "node:stream";
 import type { Hono } from "hono";
 import { RangeNotSatisfiableError, type MediaStore } from "../ports/media-store.ts";
@@ -58,5 +59,23 @@ export function mountLocalMedia(app: Hono<HerdEnv>, media: MediaStore): void {
       if (error instanceof Error && /invalid media key/.test(error.message)) return c.json({ error: "Not found" }, 404);
       throw error;
     }
+  });
+}
+
+/**
+ * On an S3 store, /system/… links handed out while media moved from local disk (or through MEDIA_MIGRATION_FROM)
+ * keep working: they redirect to the object's URL in the bucket (or its alias host). Keys that break the store's
+ * rules are not there.
+ */
+export function mountMediaRedirects(app: Hono<HerdEnv>, media: MediaStore): void {
+  app.get("/system/*", (c) => {
+    let key: string;
+    try {
+      key = decodeURIComponent(c.req.path.slice("/system/".length));
+      assertMediaKey(key);
+    } catch {
+      return c.json({ error: "Not found" }, 404);
+    }
+    return c.redirect(media.url(key), 301);
   });
 }

@@ -6,7 +6,8 @@ import { describe, it } from "node:test";
 import { LocalMediaStore } from "../../src/adapters/local/local-media-store.ts";
 import { silentLogger } from "../../src/app/logger.ts";
 import { createHttpApp } from "../../src/http/app.ts";
-import { mountLocalMedia, parseRange } from "../../src/http/local-media.ts";
+import { mountLocalMedia, mountMediaRedirects, parseRange } from "../../src/http/local-media.ts";
+import type { MediaStore } from "../../src/ports/media-store.ts";
 
 function setup() {
   const store = new LocalMediaStore(join(mkdtempSync(join(tmpdir(), "herd-lm-")), "media"), "http://localhost:3000");
@@ -64,5 +65,15 @@ describe("local media files", () => {
     assert.deepEqual(parseRange("bytes=100-"), { start: 100, end: undefined });
     assert.deepEqual(parseRange("bytes=-5"), { suffix: 5 });
     for (const bad of [undefined, "bytes=-", "bytes=1-2,4-5", "items=1-2", "bytes=9-3"]) assert.equal(parseRange(bad), null, String(bad));
+  });
+
+  it("redirect /system/ links to the bucket when media live in S3, refusing keys outside the store's rules", async () => {
+    const app = createHttpApp({ log: silentLogger, trustedProxies: [], metricsAllowed: [], health: [] });
+    // Only url() is asked of the store on this path; the S3 adapter's URLs are tested in the media store contract.
+    mountMediaRedirects(app, { url: (key: string) => `https://files.example/${key}` } as unknown as MediaStore);
+    const res = await app.request("/system/media_attachments/files/1/original/a1b2.png");
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get("location"), "https://files.example/media_attachments/files/1/original/a1b2.png");
+    assert.equal((await app.request("/system/..%2F..%2Fetc%2Fpasswd")).status, 404);
   });
 });

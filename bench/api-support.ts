@@ -66,6 +66,8 @@ export interface LoadOptions {
   readonly method?: "GET" | "POST";
   /** A form body for POST; `[<id>]` in it is replaced by a request counter so every request differs. */
   readonly form?: string;
+  /** Bearer tokens to take turns with, one request after another (several accounts); default the one given. */
+  readonly tokens?: readonly string[];
   /** Runs on the live server after the load, before it stops (e.g. to measure what the load caused). */
   readonly after?: (baseUrl: string) => Promise<void>;
 }
@@ -96,7 +98,19 @@ export async function loadServer(setup: ServerSetup, path: string, token: string
       ...(options.form === undefined
         ? {}
         : {
-            requests: [{ setupRequest: (req: any) => ({ ...req, body: options.form!.replaceAll("[<id>]", String(counter++)) }) }],
+            requests: [
+              {
+                setupRequest: (req: any) => {
+                  const n = counter++;
+                  const tokens = options.tokens ?? [token];
+                  return {
+                    ...req,
+                    headers: { ...req.headers, authorization: `Bearer ${tokens[n % tokens.length]}` },
+                    body: options.form!.replaceAll("[<id>]", String(n)),
+                  };
+                },
+              },
+            ],
           }),
     });
     if (options.after) await options.after(base);

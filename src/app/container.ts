@@ -151,7 +151,7 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
     });
     closers.push(async () => http.close());
     const { images, video } = await openMediaProcessors(config);
-    const jobDeps: JobDeps = { instance: instanceSettings(config), db, cache, feeds, search, pubsub, leases, media, images, video, mailer, clock, log };
+    const jobDeps: JobDeps = { instance: instanceSettings(config), db, cache, feeds, search, pubsub, leases, media, images, video, mailer, clock, log, http };
     let closed = false;
     return {
       config, log, clock, db, cache, feeds, search, pubsub, leases, media, mailer, queue, metrics, health, jobDeps, http,
@@ -180,7 +180,9 @@ export function instanceSettings(config: Config): InstanceSettings {
     sourceUrl: config.sourceUrl,
     mailFrom: config.mail.from,
     actorKeysAtCreation: config.actorKeysAtCreation,
+    maxStatusChars: config.maxStatusChars,
     mediaLimits: config.mediaLimits,
+    mediaCacheRetentionDays: config.mediaCacheRetentionDays,
   };
 }
 
@@ -217,12 +219,21 @@ async function openSearchIndex(db: KyselyDatabase): Promise<SearchIndex> {
 }
 
 async function openMediaStore(config: Config): Promise<MediaStore> {
-  if (config.media.kind === "s3") {
+  const media = await openMediaStoreOf(config.media, config.baseUrl);
+  if (!config.mediaMigrationFrom) return media;
+  // MEDIA_MIGRATION_FROM: write to the new store, read from it and fall back to the old one (docs/running.md).
+  const { MigratingMediaStore } = await import("../adapters/migrating-media-store.ts");
+  return new MigratingMediaStore(media, await openMediaStoreOf(config.mediaMigrationFrom, config.baseUrl), config.baseUrl);
+}
+
+/** One store as configured; `herd admin media migrate` opens both this way. */
+export async function openMediaStoreOf(media: Config["media"], baseUrl: string): Promise<MediaStore> {
+  if (media.kind === "s3") {
     const { S3MediaStore } = await import("../adapters/s3/s3-media-store.ts");
-    return new S3MediaStore(config.media);
+    return new S3MediaStore(media);
   }
   const { LocalMediaStore } = await import("../adapters/local/local-media-store.ts");
-  return new LocalMediaStore(config.media.root, config.baseUrl);
+  return new LocalMediaStore(media.root, baseUrl);
 }
 
 /** sharp loads libvips on first use and ffmpeg is spawned per file: neither costs memory until an upload comes. */

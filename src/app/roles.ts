@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { createHttpApp, type HealthProbe } from "../http/app.ts";
-import { mountLocalMedia } from "../http/local-media.ts";
+import { mountLocalMedia, mountMediaRedirects } from "../http/local-media.ts";
 import { mountClientApi } from "../http/client-api.ts";
 import type { ApiDeps } from "../http/mastodon/context.ts";
 import { CLIENT_ROUTES } from "../http/routes.ts";
@@ -84,6 +84,7 @@ export function apiDeps(c: Container): ApiDeps {
 export function createClientApp(c: Container, streaming?: StreamingHub) {
   const app = httpApp(c);
   if (c.media.kind === "local") mountLocalMedia(app, c.media);
+  else mountMediaRedirects(app, c.media);
   // Before the client API: streaming answers with its own errors and CORS headers, as Mastodon's server does.
   if (streaming) mountStreaming(app, streaming);
   mountClientApi(app, apiDeps(c), CLIENT_ROUTES);

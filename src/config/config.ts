@@ -35,11 +35,19 @@ export interface Config {
   readonly schedule: readonly PeriodicJob[];
   readonly jobLockSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  /** MAX_TOOT_CHARS: the longest status text plus content warning, in characters (Mastodon's 500 by default). */
+  readonly maxStatusChars: number;
   /** Upload limits (MAX_IMAGE_SIZE, MAX_VIDEO_SIZE over Mastodon's defaults). */
   readonly mediaLimits: MediaLimits;
   /** ffmpeg and ffprobe executables (ffprobe beside FFMPEG_BINARY) and the longest one run may take. */
   readonly ffmpeg: { readonly ffmpeg: string; readonly ffprobe: string; readonly timeoutMs: number };
+  /** MEDIA_CACHE_RETENTION_PERIOD: days cached remote media is kept unused; null keeps it (as Mastodon unset). */
+  readonly mediaCacheRetentionDays: number | null;
   readonly media: MediaConfig;
+  /** Both stores as the environment describes them, for `herd admin media migrate`; s3 is null without S3_BUCKET. */
+  readonly mediaStores: { readonly local: Extract<MediaConfig, { kind: "local" }>; readonly s3: Extract<MediaConfig, { kind: "s3" }> | null };
+  /** MEDIA_MIGRATION_FROM: while media moves to `media`, the old store reads fall back to; null when not moving. */
+  readonly mediaMigrationFrom: MediaConfig | null;
   readonly mail: MailConfig;
 }
 

@@ -51,7 +51,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const https = e.LOCAL_HTTPS ?? !isLoopbackHost(webDomain);
   const dataDir = resolve(cwd, e.DATA_DIR);
 
-  const media: MediaConfig = e.S3_ENABLED ? s3Config(e) : { kind: "local", root: resolve(dataDir, "media") };
+  const localMedia = { kind: "local" as const, root: resolve(dataDir, "media") };
+  // The bucket is described even with S3_ENABLED=false, so media can be moved into it (or out of it) before the switch.
+  const s3Media = e.S3_ENABLED || e.S3_BUCKET ? s3Config(e) : null;
+  const media: MediaConfig = e.S3_ENABLED && s3Media ? s3Media : localMedia;
+  const mediaMigrationFrom = migrationSource(e.MEDIA_MIGRATION_FROM, media, localMedia, s3Media);
   const mail: MailConfig = e.SMTP_SERVER
     ? {
         kind: "smtp",
@@ -109,19 +113,45 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     schedule: schedule.jobs,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    maxStatusChars: e.MAX_TOOT_CHARS,
     mediaLimits: { ...DEFAULT_MEDIA_LIMITS, imageSizeLimit: e.MAX_IMAGE_SIZE, videoSizeLimit: e.MAX_VIDEO_SIZE },
     ffmpeg: {
       ffmpeg: e.FFMPEG_BINARY,
       ffprobe: e.FFMPEG_BINARY.includes("/") ? e.FFMPEG_BINARY.replace(/ffmpeg([^/]*)$/, "ffprobe$1") : "ffprobe",
       timeoutMs: e.FFMPEG_TIMEOUT_SECONDS * 1000,
     },
+    mediaCacheRetentionDays: e.MEDIA_CACHE_RETENTION_PERIOD ?? null,
     media,
+    mediaStores: { local: localMedia, s3: s3Media },
+    mediaMigrationFrom,
     mail,
   };
   return deepFreeze(config);
 }
 
-function s3Config(e: ReturnType<typeof envSchema.parse>): MediaConfig {
+/** The store MEDIA_MIGRATION_FROM names, refused when it is the store in use or is not described. */
+function migrationSource(
+  from: "local" | "s3" | undefined,
+  media: MediaConfig,
+  local: Extract<MediaConfig, { kind: "local" }>,
+  s3: Extract<MediaConfig, { kind: "s3" }> | null,
+): MediaConfig | null {
+  if (!from) return null;
+  if (from === media.kind)
+    throw new ConfigError(
+      "MEDIA_MIGRATION_FROM",
+      `it names ${from}, the store media is already kept in`,
+      from === "local"
+        ? "To move media to S3, set S3_ENABLED=true with the bucket's S3_* settings; unset MEDIA_MIGRATION_FROM once `herd admin media migrate` has finished."
+        : "To move media to local disk, set S3_ENABLED=false and keep the bucket's S3_* settings; unset MEDIA_MIGRATION_FROM once `herd admin media migrate` has finished.",
+    );
+  if (from === "local") return local;
+  if (!s3)
+    throw new ConfigError("MEDIA_MIGRATION_FROM", "it names s3 but no bucket is described", "Keep S3_BUCKET (and S3_ENDPOINT, S3_REGION, the AWS_* keys…) set to the old bucket while media moves out of it.");
+  return s3;
+}
+
+function s3Config(e: ReturnType<typeof envSchema.parse>): Extract<MediaConfig, { kind: "s3" }> {
   if (!e.S3_BUCKET)
     throw new ConfigError("S3_BUCKET", "S3_ENABLED is true but no bucket is named", "Set S3_BUCKET to the bucket that holds media, or set S3_ENABLED=false to keep media on local disk.");
   const endpoint = e.S3_ENDPOINT ?? (e.S3_HOSTNAME ? `${e.S3_PROTOCOL}://${e.S3_HOSTNAME}` : null);

@@ -117,11 +117,14 @@ export const envSchema = z.object({
   HERD_SCHEDULE: z.string().trim().default(""),
   JOB_LOCK_SECONDS: positiveInt("JOB_LOCK_SECONDS", 3600).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt("SHUTDOWN_TIMEOUT_SECONDS", 3600).default(25),
+  // glitch-soc's name for the status length limit, the one apps and admins know; Mastodon hard-codes 500.
+  MAX_TOOT_CHARS: positiveInt("MAX_TOOT_CHARS", 100_000).default(500),
 
   MAX_IMAGE_SIZE: positiveInt("MAX_IMAGE_SIZE", 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   MAX_VIDEO_SIZE: positiveInt("MAX_VIDEO_SIZE", 8 * 1024 * 1024 * 1024).default(99 * 1024 * 1024),
   FFMPEG_BINARY: z.string().trim().min(1, "FFMPEG_BINARY must name the ffmpeg executable").default("ffmpeg"),
   FFMPEG_TIMEOUT_SECONDS: positiveInt("FFMPEG_TIMEOUT_SECONDS", 86_400).default(900),
+  MEDIA_CACHE_RETENTION_PERIOD: positiveInt("MEDIA_CACHE_RETENTION_PERIOD", 36_500).optional(),
 
   S3_ENABLED: bool("S3_ENABLED").default(false),
   S3_BUCKET: z.string().trim().optional(),
@@ -137,6 +140,7 @@ export const envSchema = z.object({
   S3_PERMISSION: z.string().trim().default("public-read"),
   S3_FORCE_PATH_STYLE: bool("S3_FORCE_PATH_STYLE").optional(),
   S3_FORCE_SINGLE_REQUEST: bool("S3_FORCE_SINGLE_REQUEST").default(false),
+  MEDIA_MIGRATION_FROM: z.enum(["local", "s3"], { message: "MEDIA_MIGRATION_FROM must be local or s3 (the store media is moving away from)" }).optional(),
   AWS_ACCESS_KEY_ID: z.string().trim().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().trim().optional(),
 

@@ -23,6 +23,10 @@ export interface InstanceSettings {
   readonly mailFrom: string;
   /** False defers a new account's key generation until its actor is first served (ACTOR_KEYS_AT_CREATION). */
   readonly actorKeysAtCreation?: boolean;
+  /** The longest status text plus content warning (MAX_TOOT_CHARS), as configuration.statuses.max_characters reports it. */
+  readonly maxStatusChars: number;
   /** Upload limits, as configuration.media_attachments reports them. */
   readonly mediaLimits: MediaLimits;
+  /** Days cached remote media may stay unused (MEDIA_CACHE_RETENTION_PERIOD); null or absent keeps it. */
+  readonly mediaCacheRetentionDays?: number | null;
 }

@@ -94,6 +94,14 @@ export function sniffMedia(b: Uint8Array): SniffedMedia | null {
   return null;
 }
 
+/**
+ * Whether the bytes open with an ID3v2 tag. Such a file is taken as MP3 only: the tag can front anything (an
+ * HLS playlist, AAC), and ffprobe's verdict on what follows must then be mp3.
+ */
+export function hasId3Tag(b: Uint8Array): boolean {
+  return ascii(b, 0, "ID3");
+}
+
 /** A focal point, each coordinate in -1..1. */
 export interface Focus {
   readonly x: number;

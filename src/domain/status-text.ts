@@ -1,6 +1,6 @@
 import { countedLength, escapeHtml, findUrls, linkHtml } from "./text-format.ts";
 
-/** Mastodon's limit on a status's text plus its content warning. */
+/** Mastodon's limit on a status's text plus its content warning: MAX_TOOT_CHARS's default. */
 export const STATUS_MAX_CHARS = 500;
 
 // Mastodon's Account::MENTION_RE: not after a word character or a slash (so not inside URLs or e-mail addresses).

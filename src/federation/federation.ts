@@ -3,6 +3,7 @@ import {
   type KvStore, type RequestContext,
 } from "@fedify/fedify";
 import { Create, Emoji, Hashtag, Note, Tombstone, type Recipient } from "@fedify/fedify/vocab";
+import { parseId } from "../domain/ids.ts";
 import type { InstanceSettings } from "../domain/instance.ts";
 import type { Cache } from "../ports/cache.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -55,7 +56,7 @@ function sameName(account: AccountRecord, identifier: string): boolean {
 /** Collection cursors are row or status ids; anything else is no page. */
 function cursorId(cursor: string): bigint | undefined | null {
   if (cursor === "") return undefined;
-  return /^\d{1,20}$/.test(cursor) ? BigInt(cursor) : null;
+  return parseId(cursor);
 }
 
 /**
@@ -172,8 +173,9 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     .authorize(authorized);
 
   const statusDispatcher = async (ctx: RequestContext<void>, values: { identifier: string; id: string }) => {
-    if (!/^\d{1,20}$/.test(values.id)) return null;
-    const o = await findPublicStatusObject(read, values.identifier, BigInt(values.id));
+    const id = parseId(values.id);
+    if (id === null) return null;
+    const o = await findPublicStatusObject(read, values.identifier, id);
     if (!o || o.author.username !== values.identifier) return null;
     const replies = repliesCollection(vocab, await publicReplies(read, o.status.id));
     return { o, object: statusObject(vocab, o, ctx.getFollowersUri(values.identifier), replies) };
@@ -193,8 +195,9 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     .authorize(async (ctx) => authorized(ctx));
 
   federation.setObjectDispatcher(Emoji, "/emojis/{id}", async (_ctx, { id }) => {
-    if (!/^\d{1,20}$/.test(id)) return null;
-    const emoji = await findLocalEmoji(read, BigInt(id));
+    const emojiId = parseId(id);
+    if (emojiId === null) return null;
+    const emoji = await findLocalEmoji(read, emojiId);
     return emoji ? customEmoji(vocab, emoji) : null;
   });
 

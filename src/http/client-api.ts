@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { HerdEnv } from "./app.ts";
 import type { ApiDeps } from "./mastodon/context.ts";
+import { apiBodyLimit } from "./middleware/api-body-limit.ts";
 import { apiCors } from "./middleware/api-cors.ts";
 import { authenticate } from "./middleware/auth.ts";
 
@@ -23,6 +24,7 @@ export function mountClientApi(app: Hono<HerdEnv>, deps: ApiDeps, modules: reado
   );
   const oauthCors = apiCors({ allowMethods: ["GET", "POST", "OPTIONS"], exposeHeaders: [] });
   for (const path of ["/oauth/token", "/oauth/revoke", "/oauth/userinfo", "/.well-known/*"]) app.use(path, oauthCors);
+  app.use("/api/*", apiBodyLimit());
   app.use("/api/*", authenticate(deps) as never);
   for (const mount of modules) mount(app, deps);
 }

@@ -20,8 +20,9 @@ import { mountFiltersV2 } from "./mastodon/v2/filters.ts";
 import { mountMediaV2 } from "./mastodon/v2/media.ts";
 import { mountGroupedNotifications } from "./mastodon/v2/notifications.ts";
 import { mountSearch } from "./mastodon/v2/search.ts";
+import { mountMediaProxy } from "./mastodon/media-proxy.ts";
 import { mountOAuth } from "./oauth/index.ts";
 import { mountPages } from "./pages/index.ts";
 
 /** Every group of client-facing routes, in mount order. */
-export const CLIENT_ROUTES: readonly RouteModule[] = [mountOAuth, mountPages, mountAccountsApi, mountStatuses, mountStatusActions, mountPolls, mountScheduledStatuses, mountFiltersV1, mountFiltersV2, mountTimelines, mountLists, mountConversations, mountTags, mountFollowedTags, mountFeaturedTags, mountSearch, mountInstanceContent, mountNotifications, mountGroupedNotifications, mountMarkers, mountMedia, mountMediaV2, mountStreamingRedirect];
+export const CLIENT_ROUTES: readonly RouteModule[] = [mountOAuth, mountPages, mountAccountsApi, mountStatuses, mountStatusActions, mountPolls, mountScheduledStatuses, mountFiltersV1, mountFiltersV2, mountTimelines, mountLists, mountConversations, mountTags, mountFollowedTags, mountFeaturedTags, mountSearch, mountInstanceContent, mountNotifications, mountGroupedNotifications, mountMarkers, mountMedia, mountMediaV2, mountStreamingRedirect, mountMediaProxy];

@@ -3,6 +3,7 @@ import type { Cache } from "../ports/cache.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import type { Feeds } from "../ports/feeds.ts";
+import type { HttpClient } from "../ports/http-client.ts";
 import type { ImageProcessor } from "../ports/images.ts";
 import type { LeaseStore } from "../ports/lease.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -30,4 +31,6 @@ export interface JobDeps {
   readonly mailer: Mailer;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The guarded outgoing HTTP client (remote media fetches); absent in processes that make no such requests. */
+  readonly http?: HttpClient;
 }

@@ -17,6 +17,7 @@ import {
   streamNotificationsMergedHandler,
   streamStatusEditHandler,
 } from "./streaming.ts";
+import { fetchRemoteMediaHandler, fetchRemoteProfileImageHandler, removeRemoteMediaCacheHandler } from "./remote-media.ts";
 import { tagFollowerFeedsHandler } from "./tag-feeds.ts";
 import { deliverTestMail } from "./test-mail.ts";
 import { refreshTrendsHandler } from "./trends.ts";
@@ -46,6 +47,9 @@ export const ALL_JOBS: readonly JobDefinition<any>[] = [
   generateActorKeysHandler,
   processMediaHandler,
   removeUnattachedMediaHandler,
+  fetchRemoteMediaHandler,
+  fetchRemoteProfileImageHandler,
+  removeRemoteMediaCacheHandler,
   streamNotificationHandler,
   streamFiltersChangedHandler,
   streamStatusEditHandler,

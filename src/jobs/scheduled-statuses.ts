@@ -6,7 +6,7 @@ import { defineJob } from "./define-job.ts";
 import type { JobDeps } from "./deps.ts";
 
 const statusDeps = (deps: JobDeps): StatusDeps & { log: JobDeps["log"] } => ({
-  db: deps.db, cache: deps.cache, clock: deps.clock, localDomain: deps.instance.localDomain, log: deps.log,
+  db: deps.db, cache: deps.cache, clock: deps.clock, localDomain: deps.instance.localDomain, maxStatusChars: deps.instance.maxStatusChars, log: deps.log,
 });
 
 /**

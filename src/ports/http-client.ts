@@ -10,6 +10,11 @@ export interface OutgoingRequestOptions {
   readonly maxBytes?: number;
   /** Redirects followed, each re-checked against the address rules (default 5; 0 returns the 3xx). */
   readonly maxRedirects?: number;
+  /**
+   * Headers (any case) that must not follow a redirect to another origin, besides those always dropped then:
+   * authorization, proxy-authorization, cookie, signature, signature-input.
+   */
+  readonly sensitiveHeaders?: readonly string[];
 }
 
 /** Why an outgoing request was refused or failed before a usable response. */

@@ -2,6 +2,7 @@ import { cleanupAuthRecords } from "../jobs/auth-cleanup.ts";
 import { cleanupLeases, databaseMaintenance } from "../jobs/maintenance.ts";
 import { removeUnattachedMediaHandler } from "../jobs/media.ts";
 import { endDuePollsHandler } from "../jobs/polls.ts";
+import { removeRemoteMediaCacheHandler } from "../jobs/remote-media.ts";
 import { publishDueStatusesHandler } from "../jobs/scheduled-statuses.ts";
 import { refreshTrendsHandler } from "../jobs/trends.ts";
 import { isValidCron, parseDuration, type PeriodicJob } from "./periodic.ts";
@@ -15,6 +16,7 @@ export const DEFAULT_SCHEDULE: readonly PeriodicJob[] = [
   { job: endDuePollsHandler, schedule: { everyMs: 60_000 } },
   { job: publishDueStatusesHandler, schedule: { everyMs: 60_000 } },
   { job: removeUnattachedMediaHandler, schedule: { everyMs: 3_600_000 } },
+  { job: removeRemoteMediaCacheHandler, schedule: { cron: "37 3 * * *" } },
 ];
 
 /**

@@ -35,6 +35,8 @@ export interface Frame {
   readonly payload?: string;
   /** The frame as WebSocket JSON, when the hub already encoded it for other subscribers of the same stream. */
   readonly json?: string;
+  /** `json` as UTF-8, encoded once for all those subscribers (encoding it per socket dominated a large fan-out). */
+  readonly bytes?: Buffer;
 }
 
 /** A client connection as the hub sees it; the transports (WebSocket, SSE) implement it. */
@@ -54,6 +56,8 @@ export interface Connection {
 interface Subscription {
   readonly connection: Connection;
   readonly stream: ResolvedStream;
+  /** Its entry in each channel's targets, so leaving costs no scan of a channel's other subscribers. */
+  readonly targets: Map<string, ChannelTarget>;
   active: boolean;
 }
 
@@ -149,10 +153,16 @@ export class StreamingHub {
     const subs = this.#connections.get(connection);
     if (!subs || subs.has(resolved.key)) return;
     if (subs.size >= this.#options.maxSubscriptions) throw new StreamError(400, "Too many subscriptions");
-    const sub: Subscription = { connection, stream: resolved, active: true };
+    const sub: Subscription = { connection, stream: resolved, targets: new Map(), active: true };
     subs.set(resolved.key, sub);
     this.#observer.subscription(connection.transport, resolved.stream[0], 1);
-    const joined = await Promise.all(resolved.channels.map(({ channel, kind }) => this.#join(channel, { sub, kind })));
+    const joined = await Promise.all(
+      resolved.channels.map(({ channel, kind }) => {
+        const target = { sub, kind };
+        sub.targets.set(channel, target);
+        return this.#join(channel, target);
+      }),
+    );
     if (joined.includes(false)) {
       this.#drop(sub);
       throw new StreamError(503, "The stream is unavailable, try again later");
@@ -207,7 +217,8 @@ export class StreamingHub {
     for (const { channel } of sub.stream.channels) {
       const entry = this.#channels.get(channel);
       if (!entry) continue;
-      for (const t of entry.targets) if (t.sub === sub) entry.targets.delete(t);
+      const target = sub.targets.get(channel);
+      if (target) entry.targets.delete(target);
       if (entry.targets.size === 0) {
         this.#channels.delete(channel);
         void entry.unsubscribe.then((leave) => leave?.()).catch(() => undefined);
@@ -285,19 +296,20 @@ export class StreamingHub {
     if (targets.length === 0) return;
     // Thousands of subscribers of one stream get the same payload: encode each (stream, payload) frame once.
     // (Keyed by the payload string itself: V8 hashes a string once, so a lookup does not rescan it.)
-    const encoded = new Map<string, Map<string, string>>();
+    const encoded = new Map<string, Map<string, { json: string; bytes: Buffer }>>();
     const write = (t: ChannelTarget, payload?: string) => {
       if (!t.sub.active) return;
       const stream = t.sub.stream.stream;
       const base: Frame = payload === undefined ? { stream, event: message.event } : { stream, event: message.event, payload };
       let byStream = encoded.get(payload ?? "");
       if (!byStream) encoded.set(payload ?? "", (byStream = new Map()));
-      let json = byStream.get(t.sub.stream.key);
-      if (json === undefined) {
-        json = JSON.stringify(base);
-        byStream.set(t.sub.stream.key, json);
+      let frame = byStream.get(t.sub.stream.key);
+      if (frame === undefined) {
+        const json = JSON.stringify(base);
+        frame = { json, bytes: Buffer.from(json) };
+        byStream.set(t.sub.stream.key, frame);
       }
-      if (t.sub.connection.write({ ...base, json })) this.#observer.sent(t.sub.connection.transport, message.event);
+      if (t.sub.connection.write({ ...base, ...frame })) this.#observer.sent(t.sub.connection.transport, message.event);
     };
     switch (message.event) {
       case "update":

@@ -65,7 +65,9 @@ class WebSocketConnection implements Connection {
       this.#ws.terminate();
       return false;
     }
-    this.#ws.send(frame.json ?? JSON.stringify({ stream: frame.stream, event: frame.event, payload: frame.payload }));
+    // A shared Buffer goes out as a text frame without being copied or encoded again for this socket.
+    if (frame.bytes) this.#ws.send(frame.bytes, { binary: false });
+    else this.#ws.send(frame.json ?? JSON.stringify({ stream: frame.stream, event: frame.event, payload: frame.payload }));
     return true;
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { expectStatus, pageLinks, users } from "../support/accounts.ts";
+import { expectStatus, pageLinks, suspend, users } from "../support/accounts.ts";
 import { assertEntities, assertEntity, assertResponse } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -99,6 +99,23 @@ for (const v of appVariants) {
       expectStatus(await t.request("GET", "/api/v1/conversations", { token: readOnly.token }), 200);
       expectStatus(await t.request("DELETE", `/api/v1/conversations/${page.body[1].id}`, { token: readOnly.token }), 403);
       expectStatus(await t.request("GET", "/api/v1/conversations"), 401);
+    });
+
+    it("shows no last status its reader may not see: the author blocking them, or suspended", async () => {
+      const [author, blocked, other] = await users(t, ["cv_author", "cv_blocked", "cv_other"]);
+      const dm = await post(author, { status: "@cv_blocked @cv_other between us", visibility: "direct" });
+      await t.drain();
+      assert.equal((await conversations(blocked)).body[0].last_status!.id, dm);
+
+      expectStatus(await t.request("POST", `/api/v1/accounts/${blocked.accountId}/block`, { token: author.token }), 200);
+      const [hidden] = (await conversations(blocked)).body;
+      assert.equal(hidden.last_status, null, "the author blocks the reader");
+      assert.equal((await conversations(other)).body[0].last_status!.id, dm, "others still see it");
+
+      await suspend(t, author.accountId);
+      assert.equal((await conversations(other)).body[0].last_status, null, "the author is suspended");
+      const read = expectStatus(await t.request("POST", `/api/v1/conversations/${hidden.id}/read`, { token: blocked.token }), 200);
+      assert.equal(read.body.last_status, null);
     });
   });
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createAccessToken } from "../../src/services/admin/tokens.ts";
 import { expectStatus, users } from "../support/accounts.ts";
+import { solidImage, uploadForm } from "../support/media-fixtures.ts";
 import { assertEntities, assertEntity, assertResponse } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp, type TestResponse } from "../support/test-app.ts";
 
@@ -300,6 +301,45 @@ for (const v of appVariants) {
       assert.deepEqual(shown!.filtered[0].keyword_matches, ["durian"]);
       ok(await call("PUT", `/api/v2/filters/${filter.id}`, viewer, { json: { filter_action: "hide" } }));
       assert.equal(byId(await accountStatuses(booster, viewer), boostId), undefined, "a hide filter removes the boost");
+    });
+
+    it("matches keywords in poll options and media descriptions", async () => {
+      const [viewer, author] = await users(t, ["filter_extras_viewer", "filter_extras_author"]);
+      const polled = await post(author, { status: "which one?", poll: { options: ["apples", "kumquats"], expires_in: 3600 } });
+      const png = await solidImage("png", 8, 8);
+      const media = expectStatus(
+        await t.request("POST", "/api/v2/media", { token: author.token, form: uploadForm({ file: { data: png, name: "a.png", type: "image/png" }, description: "a ripe persimmon" }) }),
+        200,
+      ).body;
+      const pictured = await post(author, { status: "look at this", media_ids: [media.id] });
+      const plain = await post(author, { status: "nothing to see" });
+      const filter = await createFilter(viewer, { title: "Fruit", context: ["account"], keywords_attributes: [{ keyword: "kumquats" }, { keyword: "persimmon" }] });
+      const list = await accountStatuses(author, viewer);
+      assert.deepEqual(byId(list, polled.id)!.filtered?.map((r: any) => [r.filter.id, r.keyword_matches]), [[filter.id, ["kumquats"]]], "a poll option is matched");
+      assert.deepEqual(byId(list, pictured.id)!.filtered?.map((r: any) => [r.filter.id, r.keyword_matches]), [[filter.id, ["persimmon"]]], "a media description is matched");
+      assert.ok(!("filtered" in byId(list, plain.id)!));
+      ok(await call("PUT", `/api/v2/filters/${filter.id}`, viewer, { json: { filter_action: "hide" } }));
+      assert.deepEqual((await accountStatuses(author, viewer)).map((s) => s.id), [plain.id], "hide filters drop both");
+    });
+
+    it("refuses an expires_in no date can hold, on v1 and v2, and changes nothing", async () => {
+      const [me] = await users(t, ["filter_overflow"]);
+      const huge = 9007199254740;
+      const v2 = (method: string, path: string, json: Record<string, unknown>) => t.request(method, path, { token: me.token, json });
+      expectStatus(await v2("POST", "/api/v2/filters", { title: "far", context: ["home"], expires_in: huge }), 422, "Validation failed: Expires at is out of range");
+      expectStatus(await v2("POST", "/api/v2/filters", { title: "past", context: ["home"], expires_in: -huge }), 422, "Validation failed: Expires at is out of range");
+      expectStatus(await v2("POST", "/api/v1/filters", { phrase: "far", context: ["home"], expires_in: String(huge) }), 422, "Validation failed: Expires at is out of range");
+      const filter = await createFilter(me, { title: "near", context: ["home"], expires_in: 3600 });
+      expectStatus(await v2("PUT", `/api/v2/filters/${filter.id}`, { expires_in: huge }), 422, "Validation failed: Expires at is out of range");
+      const v1 = ok(await call("POST", "/api/v1/filters", me, { json: { phrase: "kept", context: ["home"] } }));
+      expectStatus(await v2("PUT", `/api/v1/filters/${v1.id}`, { expires_in: huge }), 422, "Validation failed: Expires at is out of range");
+      const list = ok(await call("GET", "/api/v2/filters", me));
+      assert.deepEqual(list.map((f: any) => f.title).sort(), ["kept", "near"], "the refused creations made nothing");
+      assert.equal(list.find((f: any) => f.title === "near").expires_at, filter.expires_at, "the refused update changed nothing");
+      assert.equal(list.find((f: any) => f.title === "kept").expires_at, null);
+      // A long but representable expiry (a thousand years) is accepted as Mastodon accepts it.
+      const far = await createFilter(me, { title: "millennium", context: ["home"], expires_in: 1000 * 365 * 86400 });
+      assert.ok(Date.parse(far.expires_at) > Date.now() + 999 * 365 * 86400_000);
     });
   });
 }

@@ -26,7 +26,7 @@ for (const v of appVariants) {
     /** The status services' dependencies with a clock the test sets. */
     const at = (now: number): StatusDeps => {
       const clock: Clock = { now: () => now };
-      return { db: t.container.db, cache: t.container.cache, clock, localDomain: "herd.test" };
+      return { db: t.container.db, cache: t.container.cache, clock, localDomain: "herd.test", maxStatusChars: 500 };
     };
     const schedule = async (as: User, json: Record<string, unknown>) => {
       const res = await t.request("POST", "/api/v1/statuses", { token: as.token, json });
@@ -156,6 +156,18 @@ for (const v of appVariants) {
           });
       });
       expectStatus(await schedule(full, { status: "too many", scheduled_at: inHours(1) }), 422, "Validation failed: You have exceeded the limit of 300 scheduled posts");
+    });
+
+    it("holds the daily limit under concurrent requests", async () => {
+      const [racer] = await users(t, ["sched_racer"]);
+      const day = Math.floor((Date.now() + 4 * DAY) / DAY) * DAY;
+      const onDay = (i: number) => new Date(day + HOUR + i * 60_000).toISOString();
+      for (let i = 0; i < 23; i++) await scheduled(racer, { status: `r${i}`, scheduled_at: onDay(i) });
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => schedule(racer, { status: `race ${i}`, scheduled_at: onDay(30 + i) })));
+      assert.deepEqual(answers.map((r) => r.status).sort(), [200, 200, 422, 422, 422, 422, 422, 422, 422, 422], "two fit under the limit of 25");
+      for (const r of answers) if (r.status === 422) assert.equal(r.body.error, "Validation failed: You have exceeded the limit of 25 scheduled posts for today");
+      const listed = expectStatus(await t.request("GET", "/api/v1/scheduled_statuses?limit=40", { token: racer.token }), 200).body;
+      assert.equal(listed.length, 25, "exactly the limit is stored");
     });
 
     it("publishes at its time through the posting service, exactly once, with its poll starting then", async () => {

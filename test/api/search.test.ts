@@ -109,6 +109,31 @@ for (const v of appVariants) {
       assert.deepEqual(await statusIds("echidna", searcher), [edited.id]);
     });
 
+    it("applies the searcher's public filters: warn fills `filtered`, hide leaves the status out", async () => {
+      const [searcher, author] = await users(t, ["fts3_searcher", "fts3_author"]);
+      await indexable(author);
+      const filter = async (keyword: string, action: string, context: string[]) =>
+        expectStatus(
+          await t.request("POST", "/api/v2/filters", { token: searcher.token, json: { title: keyword, context, filter_action: action, keywords_attributes: [{ keyword }] } }),
+          200,
+        ).body;
+      const warn = await filter("quokka", "warn", ["public"]);
+      await filter("lemur", "hide", ["public"]);
+      await filter("numbat", "hide", ["home"]);
+      const warned = await post(author, "a quokka smiles");
+      await post(author, "a lemur leaps");
+      const other = await post(author, "a numbat digs");
+      await t.drain();
+      const found = (await search({ q: "quokka", type: "statuses" }, searcher)).statuses as { id: string; filtered?: { filter: { id: string }; keyword_matches: string[] }[] }[];
+      assert.deepEqual(found.map((s) => s.id), [warned.id]);
+      assertEntity("Status", found[0]);
+      assert.equal(found[0].filtered?.length, 1);
+      assert.equal(found[0].filtered![0].filter.id, warn.id);
+      assert.deepEqual(found[0].filtered![0].keyword_matches, ["quokka"]);
+      assert.deepEqual(await statusIds("lemur", searcher), [], "a hide filter of the public context leaves it out");
+      assert.deepEqual(await statusIds("numbat", searcher), [other.id], "filters of other contexts do not apply");
+    });
+
     it("reads phrases and from: in status queries", async () => {
       const [me, other] = await users(t, ["ops_me", "ops_other"]);
       await indexable(other);

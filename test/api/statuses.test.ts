@@ -247,4 +247,36 @@ for (const v of appVariants) {
       expectStatus(res, 403, /confirm/i);
     });
   });
+
+  describe(`status length limit from MAX_TOOT_CHARS (${v.name})`, { skip: v.skip }, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(v.name, { MAX_TOOT_CHARS: "20" });
+    });
+    after(() => t?.close());
+
+    it("refuses a longer status, posting, editing and scheduling, and accepts one at the limit", async () => {
+      const [writer] = await users(t, ["short_writer"]);
+      const post = (json: Record<string, unknown>) => t.request("POST", "/api/v1/statuses", { token: writer.token, json });
+      expectStatus(await post({ status: "a".repeat(21) }), 422, "Validation failed: Text character limit of 20 exceeded");
+      expectStatus(await post({ status: "a".repeat(10), spoiler_text: "b".repeat(11) }), 422, "Validation failed: Text character limit of 20 exceeded");
+      const later = new Date(Date.now() + 3_600_000).toISOString();
+      expectStatus(await post({ status: "a".repeat(21), scheduled_at: later }), 422, "Validation failed: Text character limit of 20 exceeded");
+      const ok = expectStatus(await post({ status: "a".repeat(20) }), 200);
+      assertEntity("Status", ok.body);
+      assert.equal(ok.body.content, `<p>${"a".repeat(20)}</p>`);
+      const edit = (status: string) => t.request("PUT", `/api/v1/statuses/${ok.body.id}`, { token: writer.token, json: { status } });
+      expectStatus(await edit("b".repeat(21)), 422, "Validation failed: Text character limit of 20 exceeded");
+      assert.equal(expectStatus(await edit("b".repeat(20)), 200).body.content, `<p>${"b".repeat(20)}</p>`);
+    });
+
+    it("reports the limit in both instance entities", async () => {
+      const v2 = expectStatus(await t.request("GET", "/api/v2/instance"), 200);
+      assertEntity("Instance", v2.body);
+      assert.equal(v2.body.configuration.statuses.max_characters, 20);
+      const v1 = expectStatus(await t.request("GET", "/api/v1/instance"), 200);
+      assertResponse("GET", "/api/v1/instance", 200, v1.body);
+      assert.equal(v1.body.configuration.statuses.max_characters, 20);
+    });
+  });
 }

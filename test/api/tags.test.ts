@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { pushToTagFollowers, TAG_FAN_OUT_BATCH } from "../../src/services/tags/tag-feeds.ts";
+import { setChosenLanguages } from "../../src/services/timelines/chosen-languages.ts";
 import { expectStatus, insertFollow, pageLinks, relative, suspend, users } from "../support/accounts.ts";
 import { assertEntities, assertEntity, assertResponse } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -167,6 +169,47 @@ for (const v of appVariants) {
       assert.ok(!(await t.container.feeds.page(`home:${fan.accountId}`, {}, 40))!.includes(BigInt(shown.id)), "a deleted status leaves the feed");
     });
 
+    it("fans a tagged status out to over a thousand tag followers in batches, skipping muting, blocking and blocked ones", async () => {
+      const [poster, muter, blocked, blocker, mentionMuter, friend] = await users(t, ["bulk_poster", "bulk_muter", "bulk_blocked", "bulk_blocker", "bulk_mention_muter", "bulk_friend"]);
+      for (const u of [muter, blocked, blocker, mentionMuter]) expectStatus(await t.request("POST", "/api/v1/tags/bulkfanout/follow", { token: u.token }), 200);
+      expectStatus(await t.request("POST", `/api/v1/accounts/${poster.accountId}/mute`, { token: muter.token }), 200);
+      expectStatus(await t.request("POST", `/api/v1/accounts/${blocked.accountId}/block`, { token: poster.token }), 200);
+      expectStatus(await t.request("POST", `/api/v1/accounts/${poster.accountId}/block`, { token: blocker.token }), 200);
+      expectStatus(await t.request("POST", `/api/v1/accounts/${friend.accountId}/mute`, { token: mentionMuter.token }), 200);
+      // Enough plain followers for two batches (TAG_FAN_OUT_BATCH), as bare account rows.
+      const db = t.container.db;
+      const tagId = (await db.repos.tags.findByName("bulkfanout"))!.id;
+      const bulk: bigint[] = [];
+      const now = Date.now();
+      for (let chunk = 0; chunk < TAG_FAN_OUT_BATCH + 100; chunk += 100) {
+        const rows = [];
+        for (let i = chunk; i < chunk + 100; i++) {
+          const id = await db.nextId();
+          bulk.push(id);
+          rows.push({ id, username: `bulk_fan_${i}`, username_lower: `bulk_fan_${i}`, domain: null, display_name: "", note: "", locked: false, bot: false, created_at: now, updated_at: now, uri: null, url: null });
+        }
+        await db.kysely.insertInto("accounts").values(rows).execute();
+        const follows = [];
+        for (const id of bulk.slice(chunk)) follows.push({ id: await db.nextId(), account_id: id, tag_id: tagId, created_at: now });
+        await db.kysely.insertInto("tag_follows").values(follows).execute();
+      }
+      const status = await post(poster, `#BulkFanout for everyone, hello @bulk_friend`);
+      await t.drain();
+      const { pushed, removed } = await pushToTagFollowers(t.container.jobDeps, BigInt(status.id));
+      assert.deepEqual(removed, []);
+      const got = new Set(pushed);
+      assert.equal(got.size, pushed.length, "each follower once");
+      assert.equal(bulk.filter((id) => !got.has(id)).length, 0, "every plain follower gets it, in both batches");
+      for (const [who, u] of [["a muting", muter], ["a blocked", blocked], ["a blocking", blocker], ["one muting a mentioned account", mentionMuter]] as const)
+        assert.ok(!got.has(BigInt(u.accountId)), `${who} follower is skipped`);
+      assert.equal(pushed.length, bulk.length);
+
+      expectStatus(await t.request("DELETE", `/api/v1/statuses/${status.id}`, { token: poster.token }), 200);
+      await t.drain();
+      const gone = await pushToTagFollowers(t.container.jobDeps, BigInt(status.id));
+      assert.equal(gone.removed.length, bulk.length + 4, "a deleted status leaves every follower's feed, batch by batch");
+    });
+
     it("features tags with their counts, suggests the most used, and lists an account's featured tags", async () => {
       const [me, other] = await users(t, ["feat_me", "feat_other"]);
       await post(me, "#FeatOne #feattwo");
@@ -245,6 +288,22 @@ for (const v of appVariants) {
       await insertFollow(t, follower.accountId, author.accountId);
       await post(author, "#privonly secret", { visibility: "private" });
       assert.deepEqual(ids(await tagTimeline("privonly", follower)), []);
+    });
+
+    it("shows a signed-in viewer only their chosen languages, and statuses without one", async () => {
+      const [author, reader] = await users(t, ["langtag_author", "langtag_reader"]);
+      const de = await post(author, "#langtag Guten Tag", { language: "de" });
+      const en = await post(author, "#langtag Hello", { language: "en" });
+      const ja = await post(author, "#langtag #langother こんにちは", { language: "ja" });
+      const unknown = await post(author, "#langtag no language given");
+      assert.equal(unknown.language, null);
+      assert.deepEqual(ids(await tagTimeline("langtag", reader)), [unknown.id, ja.id, en.id, de.id]);
+      const set = await setChosenLanguages(t.container, BigInt(reader.accountId), ["de", "ja"]);
+      assert.ok(set.ok);
+      assert.deepEqual(ids(await tagTimeline("langtag", reader)), [unknown.id, ja.id, de.id]);
+      assert.deepEqual(ids(await tagTimeline("langtag?any[]=langother", reader)), [unknown.id, ja.id, de.id], "with several tags too");
+      assert.deepEqual(ids(await tagTimeline(`langtag?max_id=${ja.id}&limit=1`, reader)), [de.id]);
+      assert.deepEqual(ids(await tagTimeline("langtag")), [unknown.id, ja.id, en.id, de.id], "anonymous readers see every language");
     });
   });
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { chosenLanguagesOf, setChosenLanguages } from "../../src/services/timelines/chosen-languages.ts";
 import { expectStatus, pageLinks, relative, remoteAccount, suspend, users } from "../support/accounts.ts";
 import { assertEntities, assertResponse } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -177,6 +178,20 @@ for (const v of appVariants) {
       expectStatus(await t.request("GET", "/api/v1/timelines/home", { token: token.token }), 403);
     });
 
+    it("leaves local authors out of the public timeline until they are confirmed and approved", async () => {
+      const [shown, unconfirmed, unapproved] = await users(t, ["pu_shown", "pu_unconfirmed", "pu_unapproved"]);
+      const posts = { shown: await post(shown, { status: "published" }), unconfirmed: await post(unconfirmed, { status: "not yet" }), unapproved: await post(unapproved, { status: "pending" }) };
+      const users_ = t.container.db.kysely.updateTable("users");
+      await users_.set({ confirmed_at: null }).where("account_id", "=", BigInt(unconfirmed.accountId)).execute();
+      await users_.set({ approved: false }).where("account_id", "=", BigInt(unapproved.accountId)).execute();
+      for (const query of ["?limit=40", "?local=true&limit=40"]) {
+        const ids = await publicIds(query, shown);
+        assert.ok(ids.includes(posts.shown), `${query} shows a published author`);
+        assert.ok(!ids.includes(posts.unconfirmed), `${query} leaves out an unconfirmed author`);
+        assert.ok(!ids.includes(posts.unapproved), `${query} leaves out an unapproved author`);
+      }
+    });
+
     it("answers public timelines: local, remote, only_media, no boosts or replies to others, without blocked or muted authors", async () => {
       const [local, viewer, muted, silenced, suspended] = await users(t, ["pb_local", "pb_viewer", "pb_muted", "pb_silenced", "pb_suspended"]);
       const remoteId = await remoteAccount(t, "faraway", "remote.example");
@@ -217,6 +232,38 @@ for (const v of appVariants) {
       assert.deepEqual(await publicIds(`?local=true&max_id=${selfReply}&limit=1`), [localIds[localIds.indexOf(selfReply) + 1]]);
       assert.deepEqual(await publicIds(`?local=true&min_id=${localPost}&limit=1`), [localIds[localIds.indexOf(localPost) - 1]]);
       await t.container.db.kysely.deleteFrom("statuses").where("id", "in", [remotePost, mediaPost]).execute();
+    });
+
+    it("shows a signed-in viewer of the public timeline only their chosen languages, and statuses without one", async () => {
+      const [writer, reader, other] = await users(t, ["lang_writer", "lang_reader", "lang_other"]);
+      const de = await post(writer, { status: "Guten Tag", language: "de" });
+      const fr = await post(writer, { status: "Bonjour", language: "fr" });
+      const en = await post(writer, { status: "Hello", language: "en" });
+      const unknown = await post(writer, { status: "no language given" });
+      assert.equal(expectStatus(await t.request("GET", `/api/v1/statuses/${unknown}`), 200).body.language, null);
+      const mine = [de, fr, en, unknown];
+      const shown = async (as?: User) => (await publicIds("?local=true&limit=40", as)).filter((id) => mine.includes(id)).sort();
+      // Read once before the choice, so a cached "every language" must give way to the new choice.
+      assert.deepEqual(await shown(reader), [...mine].sort());
+      const reader64 = BigInt(reader.accountId);
+
+      const set = await setChosenLanguages(t.container, reader64, ["de", " FR ", "de", ""]);
+      assert.ok(set.ok);
+      assert.deepEqual(set.value, ["de", "fr"], "blanks and repeats dropped, codes lower-cased");
+      assert.deepEqual(await t.container.db.repos.users.chosenLanguages(reader64), ["de", "fr"]);
+      assert.deepEqual(await chosenLanguagesOf(t.container, reader64), ["de", "fr"]);
+      assert.deepEqual(await shown(reader), [de, fr, unknown].sort());
+      assert.deepEqual(await publicIds(`?local=true&max_id=${fr}&limit=1`, reader), [de], "paging skips what is left out");
+      assert.deepEqual(await shown(), [...mine].sort(), "anonymous readers see every language");
+      assert.deepEqual(await shown(other), [...mine].sort(), "another user's choice is their own");
+
+      const wrong = await setChosenLanguages(t.container, reader64, ["de", "english"]);
+      assert.ok(!wrong.ok && /english/.test(wrong.error.message));
+      assert.deepEqual(await chosenLanguagesOf(t.container, reader64), ["de", "fr"], "a refused choice changes nothing");
+      const cleared = await setChosenLanguages(t.container, reader64, []);
+      assert.ok(cleared.ok && cleared.value === null, "an empty choice means every language");
+      assert.equal(await t.container.db.repos.users.chosenLanguages(reader64), null);
+      assert.deepEqual(await shown(reader), [...mine].sort());
     });
   });
 }

@@ -232,6 +232,17 @@ for (const variant of appVariants) {
       assert.equal(second.next, undefined);
     });
 
+    it("answers 404 for ids beyond 64 bits, in paths and cursors", async () => {
+      const name = uniqueName("bigid");
+      await t.user(name);
+      const huge = "99999999999999999999";
+      for (const path of [
+        `/users/${name}/statuses/${huge}`, `/users/${name}/statuses/${huge}/activity`, `/users/${name}/outbox?cursor=${huge}`,
+        `/users/${name}/followers?cursor=${huge}`, `/users/${name}/following?cursor=${huge}`, `/emojis/${huge}`,
+      ])
+        expectCode(await t.request("GET", path, { headers: AP }), 404);
+    });
+
     it("shows only the size of hidden collections", async () => {
       const name = uniqueName("hider");
       const u = await t.user(name);

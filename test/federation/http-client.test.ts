@@ -22,6 +22,9 @@ describe("outgoing HTTP client", () => {
     server = createServer((req, res) => {
       seenUserAgent = req.headers["user-agent"] ?? "";
       if (req.url === "/hello") return void res.end("hello");
+      if (req.url === "/echo") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ host: req.headers.host, headers: req.headers }));
+      if (req.url === "/redirect-same") return void res.writeHead(302, { location: "/echo" }).end();
+      if (req.url === "/redirect-other") return void res.writeHead(307, { location: `http://other.example:${port}/echo` }).end();
       if (req.url === "/note") return void res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", type: "Note", id: `http://127.0.0.1:${port}/note` }));
       if (req.url === "/big") return void res.end("x".repeat(5000));
       if (req.url === "/stream") {
@@ -77,6 +80,39 @@ describe("outgoing HTTP client", () => {
       const viaFetch = await client.fetch(`http://127.0.0.1:${port}/redirect-relative`);
       assert.equal(await viaFetch.text(), "hello");
       assert.equal(viaFetch.url, `http://127.0.0.1:${port}/hello`);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("drops credentials when a redirect changes origin, keeps them on the same origin", async () => {
+    const client = new GuardedHttpClient({ allowedPrivateAddresses: ["127.0.0.1"], userAgent: UA, resolve: async () => [{ address: "127.0.0.1", family: 4 }] });
+    const headers = {
+      authorization: "Bearer secret",
+      Signature: 'keyId="k",signature="s"',
+      "signature-input": 'sig1=("@method")',
+      cookie: "session=1",
+      "x-api-key": "also-secret",
+      accept: "application/activity+json",
+      date: "Tue, 01 Dec 2026 21:00:00 GMT",
+    };
+    type Echo = { host: string; headers: Record<string, string | undefined> };
+    try {
+      const same = (await (await client.request(`http://peer.example:${port}/redirect-same`, { headers, sensitiveHeaders: ["X-Api-Key"] })).json()) as Echo;
+      assert.equal(same.headers.authorization, "Bearer secret", "the same origin keeps its credentials");
+      assert.equal(same.headers.signature, headers.Signature);
+      assert.equal(same.headers["x-api-key"], "also-secret");
+
+      for (const via of ["request", "fetch"] as const) {
+        const url = `http://peer.example:${port}/redirect-other`;
+        const res = via === "request" ? await client.request(url, { method: "POST", body: "{}", headers, sensitiveHeaders: ["X-Api-Key"] }) : await client.fetch(url, { headers });
+        const seen = (await res.json()) as Echo;
+        assert.equal(seen.host, `other.example:${port}`, "the redirect was followed");
+        for (const name of ["authorization", "signature", "signature-input", "cookie"]) assert.equal(seen.headers[name], undefined, `${via}: ${name} is dropped`);
+        if (via === "request") assert.equal(seen.headers["x-api-key"], undefined, "a header the caller marked sensitive is dropped");
+        assert.equal(seen.headers.accept, "application/activity+json", "other headers still follow");
+        assert.equal(seen.headers.date, headers.date);
+      }
     } finally {
       client.close();
     }

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { FfmpegVideoProcessor } from "../../src/adapters/ffmpeg/ffmpeg-video-processor.ts";
@@ -6,7 +10,7 @@ import { SharpImageProcessor } from "../../src/adapters/images/sharp-image-proce
 import { buildContainer, type Container } from "../../src/app/container.ts";
 import { silentLogger } from "../../src/app/logger.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { DEFAULT_MEDIA_LIMITS, fitPixels, formatLength, humanSize, parseFocus, sniffMedia, VIDEO_OUTPUT } from "../../src/domain/media.ts";
+import { DEFAULT_MEDIA_LIMITS, fitPixels, formatLength, hasId3Tag, humanSize, parseFocus, sniffMedia, VIDEO_OUTPUT } from "../../src/domain/media.ts";
 import { mediaDeps } from "../../src/jobs/media.ts";
 import { createAccount } from "../../src/services/admin/accounts.ts";
 import { processQueuedMedia } from "../../src/services/media/process-media.ts";
@@ -16,6 +20,19 @@ import { animatedGif, corruptVideo, jpegWithGps, pngBomb, solidImage, testAudio,
 
 const LIMITS = { originalPixels: DEFAULT_MEDIA_LIMITS.imageOriginalPixels, smallPixels: DEFAULT_MEDIA_LIMITS.previewPixels, maxInputPixels: DEFAULT_MEDIA_LIMITS.imageMatrixLimit };
 const ffmpeg = (timeoutMs = 120_000) => new FfmpegVideoProcessor({ ffmpeg: "ffmpeg", ffprobe: "ffprobe", timeoutMs });
+
+/** A second of tone in another container, made by the ffmpeg on the machine. */
+async function ffmpegAudio(extension: string): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), "herd-audio-"));
+  try {
+    const out = join(dir, `tone.${extension}`);
+    const r = spawnSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=d=1", out]);
+    assert.equal(r.status, 0, String(r.stderr));
+    return await readFile(out);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 describe("media rules", () => {
   it("sniffs the kind from magic numbers, whatever the name or type said", async () => {
@@ -166,5 +183,48 @@ describe("queued processing (services over a real container)", () => {
     assert.equal(record?.processing, "failed");
     assert.match(record?.processingError ?? "", /could not be verified/);
     assert.equal(await c.media.exists(bad.value.uploadKey!), false);
+  });
+
+  it("refuses an ID3-tagged HLS playlist that would pull in another local file, and ID3 before anything but MP3", async () => {
+    const deps = mediaDeps(c.jobDeps);
+    const mp3 = await ffmpeg().transcodeAudio(await testAudio(), { maxOutputBytes: 1024 * 1024 });
+    assert.ok(!("problem" in mp3));
+    assert.ok(hasId3Tag(mp3.data), "ffmpeg's MP3 opens with an ID3 tag");
+    const dir = await mkdtemp(join(tmpdir(), "herd-hls-"));
+    try {
+      // Someone else's file on the same disk; the playlist names it as its only segment.
+      const other = join(dir, "someone-elses.mp3");
+      await writeFile(other, mp3.data);
+      const playlist = Buffer.concat([
+        Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0]),
+        Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:1,\n${other}\n#EXT-X-ENDLIST\n`),
+      ]);
+      assert.deepEqual(sniffMedia(playlist), { family: "av", guess: "audio" }, "the sniffer lets it through to ffmpeg");
+      assert.equal(await ffmpeg().probe(playlist), null, "ffprobe reads no streams from it");
+      const converted = await ffmpeg().transcodeAudio(playlist, { maxOutputBytes: 1024 * 1024 });
+      assert.ok("problem" in converted, "ffmpeg converts nothing from it");
+
+      const refused = await uploadMedia(deps, { accountId, file: playlist, delayProcessing: false });
+      assert.ok(!refused.ok, "the upload is refused");
+      assert.equal(refused.error.kind, "processing_failed", "answered 422 by the routes");
+      const queued = await uploadMedia(deps, { accountId, file: playlist, delayProcessing: true });
+      assert.ok(queued.ok);
+      assert.equal((await processQueuedMedia(deps, queued.value.id)).outcome, "failed");
+      const record = await c.db.repos.media.findById(queued.value.id);
+      assert.equal(record?.processing, "failed");
+      assert.equal(record?.fileKey, null, "nothing was stored from the other file");
+      assert.equal(record?.meta.original, undefined);
+
+      // An ID3 tag in front of FLAC, Ogg or AAC is not an MP3: refused although ffprobe could read what follows.
+      const flac = Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0]), await ffmpegAudio("flac")]);
+      const tagged = await uploadMedia(deps, { accountId, file: flac, delayProcessing: false });
+      assert.ok(!tagged.ok);
+      assert.equal(tagged.error.kind, "processing_failed");
+      const real = await uploadMedia(deps, { accountId, file: mp3.data, delayProcessing: false });
+      assert.ok(real.ok, "a real ID3-tagged MP3 is still accepted");
+      assert.equal(real.value.type, "audio");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

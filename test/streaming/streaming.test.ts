@@ -5,11 +5,14 @@ import { after, before, describe, it } from "node:test";
 import { forgetTokens } from "../../src/services/auth/access-tokens.ts";
 import { hashSecret } from "../../src/services/auth/tokens.ts";
 import { publicChannel } from "../../src/services/streaming/channels.ts";
+import { setChosenLanguages } from "../../src/services/timelines/chosen-languages.ts";
 import { expectStatus } from "../support/accounts.ts";
 import { assertEntity } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
 import { runContentCommand } from "../../src/app/commands/admin-content.ts";
 import { NO_OBSERVER } from "../../src/streaming/observer.ts";
+import { EventRenderer } from "../../src/streaming/render.ts";
+import { apiDeps } from "../../src/app/roles.ts";
 import { eventually, listenWithStreaming, StreamEvents, StreamSocket, type StreamingServer } from "./stream-clients.ts";
 
 type User = { accountId: string; token: string };
@@ -185,6 +188,29 @@ for (const v of appVariants) {
       await c.event("hashtag", "delete", (m) => m.payload === second);
     });
 
+    it("keys hashtag streams by the normalized tag: #Café reaches CAFÉ, full-width ｃａｆｅ and cafe", async () => {
+      const author = await user("tagnorm_a");
+      const reader = await user("tagnorm_r");
+      const suffix = name("").slice(1); // unique per app, e.g. l7
+      const asked = [
+        { stream: "hashtag", tag: `CAFÉ${suffix.toUpperCase()}` },
+        { stream: "hashtag", tag: `ｃａｆｅ${suffix}` },
+        { stream: "hashtag:local", tag: `cafe${suffix}` },
+      ];
+      const clients: StreamSocket[] = [];
+      for (const a of asked) {
+        const c = await socket(reader);
+        await c.subscribe(a.stream, { tag: a.tag });
+        clients.push(c);
+      }
+      const id = await post(author, { status: `bonjour #Café${suffix}`, visibility: "public" });
+      for (const [i, c] of clients.entries()) {
+        const got = await c.event(asked[i].stream, "update", (m) => m.body.id === id);
+        assert.deepEqual(got.stream, [asked[i].stream, asked[i].tag]);
+        assertEntity("Status", got.body);
+      }
+    });
+
     it("sends notifications (a follow, a favourite) on user and user:notification, over WebSocket and SSE", async () => {
       const alice = await user("notif_a");
       const bob = await user("notif_b");
@@ -235,6 +261,23 @@ for (const v of appVariants) {
       expectStatus(await t.request("POST", "/api/v2/filters", { token: alice.token, json: { title: "f", context: ["home"], keywords_attributes: [{ keyword: "x" }] } }), 200);
       const changed = await stream.next("filters_changed");
       assert.equal(changed.data, "undefined");
+    });
+
+    it("keeps public and hashtag streams to the reader's chosen languages; statuses without a language pass", async () => {
+      const reader = await user("lang_r");
+      const author = await user("lang_a");
+      const bot = await user("lang_bot");
+      const marker = name("lmarker");
+      const chosen = await setChosenLanguages(t.container.jobDeps, BigInt(reader.accountId), ["de"]);
+      assert.ok(chosen.ok);
+      const c = await socket(reader);
+      await c.subscribe("public");
+      await c.subscribe("hashtag", { tag: marker });
+      const english = await post(author, { status: "in English", visibility: "public", language: "en" });
+      const german = await post(author, { status: "auf Deutsch", visibility: "public", language: "de" });
+      await c.event("public", "update", (m) => m.body.id === german);
+      await settle(bot, marker, [c]);
+      assert.equal(c.inbox.all.filter((m) => m.body?.id === english).length, 0, "the English status is not sent");
     });
 
     it("applies the reader's filters: hide is not sent, warn arrives with filtered", async () => {
@@ -387,6 +430,22 @@ for (const v of appVariants) {
       assertEntity("Status", onList.body);
       // Lists never hold direct statuses.
       assert.equal(c.events("list").filter((m) => m.body?.id === dm).length, 0);
+    });
+
+    it("renders no conversation event for a participant who may no longer see its status", async () => {
+      const author = await user("convb_a");
+      const reader = await user("convb_r");
+      const other = await user("convb_o");
+      const acct = async (u: User) => (await t.request("GET", `/api/v1/accounts/${u.accountId}`)).body.acct;
+      const dm = await post(author, { status: `@${await acct(reader)} @${await acct(other)} between us`, visibility: "direct" });
+      await t.drain();
+      // The event is rendered when it is delivered: by then the reader may have blocked the author.
+      expectStatus(await t.request("POST", `/api/v1/accounts/${author.accountId}/block`, { token: reader.token }), 200);
+      const renderer = new EventRenderer(apiDeps(t.container));
+      assert.equal(await renderer.conversationPayload(BigInt(dm), BigInt(dm), BigInt(reader.accountId)), null);
+      const shown = JSON.parse((await renderer.conversationPayload(BigInt(dm), BigInt(dm), BigInt(other.accountId)))!);
+      assertEntity("Conversation", shown);
+      assert.equal(shown.last_status.id, dm);
     });
 
     it("streams announcements, their reactions and their removal to user streams", async () => {

@@ -1,3 +1,4 @@
+import { forgetAccounts } from "../../src/services/accounts/account-cache.ts";
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { createAccount } from "../../src/services/admin/accounts.ts";
@@ -49,6 +50,8 @@ export async function unconfirmedAccount(t: TestApp, username: string): Promise<
 /** Suspends an account the way moderation will (a timestamp on the row). */
 export async function suspend(t: TestApp, accountId: string): Promise<void> {
   await t.container.db.kysely.updateTable("accounts").set({ suspended_at: Date.now() }).where("id", "=", BigInt(accountId)).execute();
+  // As every service that changes an account does after committing: cached renderings and records are dropped.
+  await forgetAccounts(t.container.cache, [BigInt(accountId)]);
 }
 
 /** A remote account row, as federation will create them (tests only: there is no federation yet). */

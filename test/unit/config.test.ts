@@ -69,6 +69,9 @@ describe("configuration", () => {
     rejects({ LOCAL_HTTPS: "maybe" }, "LOCAL_HTTPS", /true or false/);
     rejects({ TRUSTED_PROXY_IP: "10.0.0.0/99" }, "TRUSTED_PROXY_IP", /CIDR/);
     rejects({ DB_POOL: "0" }, "DB_POOL", /between 1 and/);
+    rejects({ MAX_TOOT_CHARS: "0" }, "MAX_TOOT_CHARS", /"0".*between 1 and 100000.*unset it to use the default/);
+    rejects({ MAX_TOOT_CHARS: "five hundred" }, "MAX_TOOT_CHARS", /whole number/);
+    rejects({ MAX_TOOT_CHARS: "100001" }, "MAX_TOOT_CHARS", /between 1 and 100000/);
     rejects({ HERD_SCHEDULE: "nope=5m" }, "HERD_SCHEDULE", /unknown periodic job "nope"/);
     rejects({ HERD_SCHEDULE: "cleanup-leases=often" }, "HERD_SCHEDULE", /neither a duration/);
     rejects({ SMTP_SERVER: "smtp.example.com", SMTP_LOGIN: "me" }, "SMTP_PASSWORD", /SMTP_LOGIN is set/);
@@ -81,6 +84,11 @@ describe("configuration", () => {
     const s3 = load({ S3_ENABLED: "true", S3_BUCKET: "media.example.com", S3_ENDPOINT: "http://127.0.0.1:9000" }).media;
     assert.equal(s3.kind, "s3");
     assert.equal(s3.kind === "s3" && s3.forcePathStyle, true, "a custom endpoint is path-style by default");
+  });
+
+  it("reads MAX_TOOT_CHARS, with Mastodon's 500 by default", () => {
+    assert.equal(load({}).maxStatusChars, 500);
+    assert.equal(load({ MAX_TOOT_CHARS: "5000" }).maxStatusChars, 5000);
   });
 
   it("applies HERD_SCHEDULE overrides", () => {

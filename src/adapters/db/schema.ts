@@ -47,6 +47,11 @@ export interface AccountsTable {
   suspended_at: NullableInt64;
   silenced_at: NullableInt64;
   memorial: DefaultBool;
+  /** A remote account's avatar and header on its server (migration 0017); avatar_key/header_key are the cache. */
+  avatar_remote_url: ColumnType<string | null, string | null | undefined, string | null>;
+  header_remote_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the cached avatar/header were last fetched or viewed, for `herd admin media remove --prune-profiles`. */
+  profile_media_used_at: ColumnType<bigint | string | null, bigint | string | number | null | undefined, bigint | string | number | null>;
 }
 
 export interface UsersTable {
@@ -540,6 +545,10 @@ export interface MediaAttachmentsTable {
   updated_at: Int64;
   /** The pending scheduled status that will attach it (migration 0015); the unattached cleanup spares it. */
   scheduled_status_id: NullableInt64;
+  /** The file on the origin server for a remote attachment (migration 0017); null for local uploads. */
+  remote_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the remote cache was last filled or viewed (migration 0017): the retention cleanup goes by it. */
+  last_used_at: ColumnType<bigint | string | null, bigint | string | number | null | undefined, bigint | string | number | null>;
 }
 
 /** An actor's key pairs as PEM (SPKI public, PKCS#8 private); account_id 0 is the instance actor. */
@@ -550,6 +559,16 @@ export interface AccountKeysTable {
   ed25519_public_key: string;
   ed25519_private_key: string;
   created_at: Int64;
+}
+
+/** Progress of `herd admin media migrate`, per media key (migration 0016). */
+export interface MediaMigrationKeysTable {
+  key: string;
+  destination: string;
+  /** copied, present, missing or failed. */
+  outcome: string;
+  size: NullableInt64;
+  updated_at: Int64;
 }
 
 export interface Tables {
@@ -604,6 +623,7 @@ export interface Tables {
   scheduled_statuses: ScheduledStatusesTable;
   media_attachments: MediaAttachmentsTable;
   account_keys: AccountKeysTable;
+  media_migration_keys: MediaMigrationKeysTable;
 }
 
 /** Tables in the order `herd admin db copy` copies them (parents before children). */
@@ -656,6 +676,7 @@ export const TABLES_IN_COPY_ORDER: readonly (keyof Tables)[] = [
   "scheduled_statuses",
   "media_attachments",
   "account_keys",
+  "media_migration_keys",
   "jobs",
   "leases",
 ];

@@ -23,6 +23,17 @@ interface RunResult {
 
 const MAX_CAPTURE = 256 * 1024;
 
+/**
+ * Demuxers an input may be read with (the containers Mastodon accepts, and GIF for gifv). Without a whitelist
+ * ffmpeg guesses the format from the bytes: an ID3 tag followed by `#EXTM3U` is an HLS playlist, which opens
+ * the files it lists (others' uploads, /etc/…). Matched against each demuxer's names, so `mov` admits
+ * mov,mp4,m4a,3gp,3g2,mj2 and `matroska` admits matroska,webm.
+ */
+const FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,matroska,webm,ogg,flac,wav,mp3,aac,asf,gif";
+
+/** Goes before every `-i`: only the local file itself, read with one of the whitelisted demuxers. */
+const INPUT_GUARD = ["-protocol_whitelist", "file", "-format_whitelist", FORMAT_WHITELIST] as const;
+
 /** Runs a program with a deadline; output is captured up to a bound, so a chatty failure cannot grow memory. */
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
@@ -103,7 +114,7 @@ export class FfmpegVideoProcessor implements VideoProcessor {
   }
 
   async #probePath(path: string): Promise<MediaStreams | null> {
-    const r = await run(this.#options.ffprobe, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path], Math.min(this.#options.timeoutMs, 60_000));
+    const r = await run(this.#options.ffprobe, ["-v", "error", ...INPUT_GUARD, "-print_format", "json", "-show_format", "-show_streams", path], Math.min(this.#options.timeoutMs, 60_000));
     return r.code === 0 ? parseProbe(r.stdout) : null;
   }
 
@@ -132,7 +143,7 @@ export class FfmpegVideoProcessor implements VideoProcessor {
       const audio = o.audio && source.audio ? ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k"] : ["-an"];
       const problem = await this.#transcode(
         [
-          "-i", inputPath, "-map", "0:v:0", ...audio, "-map_metadata", "-1", "-sn", "-dn",
+          ...INPUT_GUARD, "-i", inputPath, "-map", "0:v:0", ...audio, "-map_metadata", "-1", "-sn", "-dn",
           "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-vf", scale,
           "-fpsmax", String(o.maxFrameRate), "-movflags", "+faststart", "-f", "mp4",
         ],
@@ -143,7 +154,7 @@ export class FfmpegVideoProcessor implements VideoProcessor {
       const streams = await this.#probePath(output);
       if (!streams?.video) return { problem: "failed", message: "The file could not be converted" };
       const framePath = join(dir, "frame.png");
-      const frame = await run(this.#options.ffmpeg, ["-nostdin", "-loglevel", "error", "-y", "-i", output, "-frames:v", "1", "-f", "image2", "-c:v", "png", framePath], this.#options.timeoutMs);
+      const frame = await run(this.#options.ffmpeg, ["-nostdin", "-loglevel", "error", "-y", ...INPUT_GUARD, "-i", output, "-frames:v", "1", "-f", "image2", "-c:v", "png", framePath], this.#options.timeoutMs);
       if (frame.timedOut || frame.code !== 0) return { problem: "failed", message: "No frame could be extracted for the preview" };
       return { data: await readFile(output), streams, frame: await readFile(framePath) };
     });
@@ -154,7 +165,7 @@ export class FfmpegVideoProcessor implements VideoProcessor {
       const source = await this.#probePath(inputPath);
       if (!source?.audio) return { problem: "unreadable", message: "The file is not audio ffmpeg can read" };
       const output = join(dir, "output.mp3");
-      const problem = await this.#transcode(["-i", inputPath, "-map", "0:a:0", "-vn", "-map_metadata", "-1", "-c:a", "libmp3lame", "-q:a", "2", "-f", "mp3"], output, o.maxOutputBytes);
+      const problem = await this.#transcode([...INPUT_GUARD, "-i", inputPath, "-map", "0:a:0", "-vn", "-map_metadata", "-1", "-c:a", "libmp3lame", "-q:a", "2", "-f", "mp3"], output, o.maxOutputBytes);
       if (problem) return problem;
       const streams = await this.#probePath(output);
       if (!streams?.audio) return { problem: "failed", message: "The file could not be converted" };

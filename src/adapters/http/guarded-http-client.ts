@@ -19,6 +19,8 @@ export interface GuardedHttpClientOptions {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 204, 205, 304]);
+/** Credentials of the origin asked: another origin reached through a redirect must not receive them. */
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie", "signature", "signature-input"];
 
 function systemResolve(hostname: string): Promise<readonly LookupAddress[]> {
   return new Promise((resolve, reject) => dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
@@ -71,7 +73,9 @@ export class GuardedHttpClient implements HttpClient {
       const location = response.headers.get("location");
       if (!REDIRECTS.has(response.status) || location === null || maxRedirects === 0) return response;
       if (hop >= maxRedirects) throw new OutgoingRequestError("too_many_redirects", `more than ${maxRedirects} redirects from ${String(input)}`);
-      url = parseUrl(new URL(location, url));
+      const next = parseUrl(new URL(location, url));
+      if (next.origin !== url.origin) for (const name of [...CREDENTIAL_HEADERS, ...(options.sensitiveHeaders ?? [])]) headers.delete(name);
+      url = next;
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         method = "GET";
         body = null;

@@ -5,6 +5,8 @@ export type ParamValue = string | File | ParamValue[] | { [key: string]: ParamVa
 export type Params = { [key: string]: ParamValue };
 
 const MAX_KEYS = 1_000;
+/** Deepest JSON nesting read; Mastodon's parameters go three levels deep, and recursion must not exhaust the stack. */
+const MAX_JSON_DEPTH = 32;
 
 /**
  * The request's parameters as Mastodon reads them: JSON bodies as they are; form and multipart bodies (and the
@@ -52,15 +54,15 @@ export async function readParams(c: Context): Promise<Params> {
 }
 
 /** JSON values are kept, but numbers and booleans become strings, as form values are, so one parser serves all. */
-function fromJson(value: unknown): ParamValue {
+function fromJson(value: unknown, depth = 0): ParamValue {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map(fromJson);
-  if (typeof value === "object") {
-    const out: Params = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fromJson(v);
-    return out;
-  }
-  return String(value);
+  if (typeof value !== "object") return String(value);
+  if (depth >= MAX_JSON_DEPTH) throw new HttpError(400, "The request body is nested too deeply");
+  if (Array.isArray(value)) return value.map((v) => fromJson(v, depth + 1));
+  const out: Params = {};
+  // As for form keys: "__proto__" would set the object's prototype instead of a parameter.
+  for (const [k, v] of Object.entries(value)) if (k !== "__proto__") out[k] = fromJson(v, depth + 1);
+  return out;
 }
 
 /** Whether `path` (bracket parts, "" for an array) already leads to a value in `node`. */

@@ -60,9 +60,12 @@ export function cachedStatics(s: StatusRecord): StatusStatics | undefined {
   return statics.get(versionKey(s));
 }
 
-/** Remembers a status's statics; attachments still processing are not remembered (they will change). */
+/**
+ * Remembers a status's statics; attachments still processing are not remembered (they will change), nor remote
+ * ones (the cache cleanup or a re-fetch changes their files without a new version).
+ */
 export function rememberStatics(s: StatusRecord, value: StatusStatics): void {
-  if (value.media.some((m) => m.processing !== "complete")) return;
+  if (value.media.some((m) => m.processing !== "complete" || m.remoteUrl)) return;
   statics.set(versionKey(s), value);
 }
 

@@ -117,6 +117,12 @@ export interface AccountSearch {
 /** Profiles of accounts, local and remote, for the client API. */
 export interface AccountProfiles {
   findById(id: bigint): Promise<AccountRecord | null>;
+  /**
+   * Inside a transaction, holds the account's row until it ends, so per-account limits (count, then insert) are
+   * checked one request at a time. PostgreSQL: SELECT … FOR UPDATE; SQLite needs nothing, its write
+   * transactions (BEGIN IMMEDIATE) already run one at a time.
+   */
+  lockForUpdate(id: bigint): Promise<void>;
   /** The accounts that exist among `ids`, in no particular order. */
   findByIds(ids: readonly bigint[]): Promise<AccountRecord[]>;
   /** A local account by username, case-insensitively. */

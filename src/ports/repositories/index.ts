@@ -9,10 +9,12 @@ import type { FiltersRepository } from "./filters.ts";
 import type { InteractionsRepository } from "./interactions.ts";
 import type { ListsRepository } from "./lists.ts";
 import type { MediaRepository } from "./media.ts";
+import type { MediaMigrationRepository } from "./media-migration.ts";
 import type { NotificationsRepository } from "./notifications.ts";
 import type { OAuthRepository } from "./oauth.ts";
 import type { PollsRepository } from "./polls.ts";
 import type { RelationshipsRepository } from "./relationships.ts";
+import type { RemoteMediaRepository } from "./remote-media.ts";
 import type { ScheduledStatusesRepository } from "./scheduled-statuses.ts";
 import type { SessionsRepository } from "./sessions.ts";
 import type { StatusesRepository } from "./statuses.ts";
@@ -43,4 +45,6 @@ export interface Repositories {
   readonly polls: PollsRepository;
   readonly scheduledStatuses: ScheduledStatusesRepository;
   readonly media: MediaRepository;
+  readonly mediaMigration: MediaMigrationRepository;
+  readonly remoteMedia: RemoteMediaRepository;
 }

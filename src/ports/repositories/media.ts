@@ -23,6 +23,10 @@ export interface MediaRecord {
   readonly blurhash: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** A remote attachment's file at its origin (then the keys are the local cache, null when not cached). */
+  readonly remoteUrl?: string | null;
+  /** When a remote attachment's cache was last filled or viewed. */
+  readonly lastUsedAt?: number | null;
 }
 
 export interface NewMedia {

@@ -45,6 +45,11 @@ export interface PollsRepository {
   findById(id: bigint): Promise<PollRecord | null>;
   /** The polls of these statuses, by status id. */
   findByStatusIds(statusIds: readonly bigint[]): Promise<Map<bigint, PollRecord>>;
+  /**
+   * The option titles of these statuses' polls, by status id, each list in option order; statuses without a poll
+   * are absent. One query (filters match keywords in poll options).
+   */
+  optionTitlesByStatus(statusIds: readonly bigint[]): Promise<Map<bigint, string[]>>;
   /** The options `accountId` chose, by poll id (polls without a vote are absent), in choice order. */
   choicesOf(accountId: bigint, pollIds: readonly bigint[]): Promise<Map<bigint, number[]>>;
 

@@ -55,6 +55,8 @@ export interface TagTimelineQuery {
   /** The signed-in viewer: their blocks (both ways), unexpired mutes and domain blocks leave statuses out. */
   readonly viewerId: bigint | null;
   readonly now: number;
+  /** The viewer's chosen languages: statuses in others are left out (those without a language stay). Null: all. */
+  readonly languages?: readonly string[] | null;
   readonly maxId?: bigint;
   readonly sinceId?: bigint;
   readonly minId?: bigint;
@@ -101,8 +103,11 @@ export interface TagsRepository {
   followedAmong(accountId: bigint, tagIds: readonly bigint[]): Promise<Set<bigint>>;
   /** A page of followed tags, newest follow first; rowId is the follow's id (the paging key). */
   listFollowed(accountId: bigint, page: RowPage): Promise<{ rowId: bigint; tag: TagRecord }[]>;
-  /** Local accounts following any of the tags, each once. */
-  followersOf(tagIds: readonly bigint[]): Promise<bigint[]>;
+  /**
+   * Up to `limit` local accounts following any of the tags, each once, in account id order, those above
+   * `afterAccountId` (null: from the start), so fan-out reads them a batch at a time.
+   */
+  followersOf(tagIds: readonly bigint[], afterAccountId: bigint | null, limit: number): Promise<bigint[]>;
 
   /** Features a tag on a profile; false when already featured. */
   feature(id: bigint, accountId: bigint, tagId: bigint, now: number): Promise<boolean>;

@@ -50,6 +50,8 @@ export interface PublicTimelineQuery {
   /** Leaves out authors this account blocks, mutes or domain-blocks and those who block it. */
   readonly viewerId: bigint | null;
   readonly now: number;
+  /** The viewer's chosen languages: statuses in others are left out (those without a language stay). Null: all. */
+  readonly languages?: readonly string[] | null;
 }
 
 /**

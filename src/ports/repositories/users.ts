@@ -63,4 +63,11 @@ export interface UsersRepository {
   profileOf(accountId: bigint): Promise<LocalProfile | null>;
   /** The instance owner's profile (role owner, else the oldest local account); null when there is none. */
   ownerProfile(): Promise<LocalProfile | null>;
+  /**
+   * The ISO 639 codes a local account reads public and hashtag timelines in (users.chosen_languages); null for
+   * every language, and for an account without a user.
+   */
+  chosenLanguages(accountId: bigint): Promise<string[] | null>;
+  /** Stores the account's chosen languages; null (or an empty list) reads every language again. */
+  setChosenLanguages(accountId: bigint, languages: readonly string[] | null, now: number): Promise<void>;
 }

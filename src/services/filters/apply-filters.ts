@@ -23,12 +23,25 @@ export interface FilterVerdicts {
 const NONE: FilterVerdicts = { hidden: new Set(), filtered: new Map() };
 
 /**
- * Hook for the parts of a status matched besides its text and content warning (poll options, media
- * descriptions). Neither exists yet: when they do, load them for the whole page here in one query each.
+ * The parts of a status matched besides its text and content warning: poll option titles and media descriptions,
+ * loaded for the whole page in one query each (media only when some status has attachments).
  */
-async function extrasFor(_deps: { readonly db: Database }, statuses: readonly StatusRecord[]): Promise<Map<bigint, SearchableExtras>> {
-  void statuses;
-  return new Map();
+async function extrasFor(deps: { readonly db: Database }, statuses: readonly StatusRecord[]): Promise<Map<bigint, SearchableExtras>> {
+  const out = new Map<bigint, SearchableExtras>();
+  if (statuses.length === 0) return out;
+  const mediaIds = [...new Set(statuses.flatMap((s) => s.mediaAttachmentIds ?? []))];
+  const [options, media] = await Promise.all([
+    deps.db.repos.polls.optionTitlesByStatus([...new Set(statuses.map((s) => s.id))]),
+    mediaIds.length > 0 ? deps.db.repos.media.findByIds(mediaIds) : Promise.resolve([]),
+  ]);
+  const descriptions = new Map(media.filter((m) => m.description).map((m) => [m.id, m.description as string]));
+  for (const s of statuses) {
+    const pollOptions = options.get(s.id) ?? [];
+    // In the status's attachment order, as Mastodon's ordered_media_attachments.
+    const mediaDescriptions = (s.mediaAttachmentIds ?? []).map((id) => descriptions.get(id)).filter((d): d is string => d !== undefined);
+    if (pollOptions.length > 0 || mediaDescriptions.length > 0) out.set(s.id, { pollOptions, mediaDescriptions });
+  }
+  return out;
 }
 
 /**
@@ -55,7 +68,10 @@ export async function applyFilters(
   const missing = [...new Set(statuses.map((s) => s.reblogOfId).filter((id): id is bigint => id !== null && !byId.has(id)))];
   if (missing.length > 0) for (const s of await deps.db.repos.statuses.findByIds(missing)) byId.set(s.id, s);
   const propers = statuses.map((s) => (s.reblogOfId === null ? s : byId.get(s.reblogOfId)));
-  const extras = await extrasFor(deps, propers.filter((s): s is StatusRecord => s !== undefined));
+  // Extras only feed keywords: status rules alone need no more queries.
+  const extras = filters.some((f) => f.keywords !== null)
+    ? await extrasFor(deps, propers.filter((s): s is StatusRecord => s !== undefined))
+    : new Map<bigint, SearchableExtras>();
 
   const hidden = new Set<bigint>();
   const filtered = new Map<bigint, Record<string, unknown>[]>();

@@ -60,9 +60,8 @@ export function htmlToPlainText(html: string): string {
 }
 
 /**
- * Parts of a status matched besides its text and content warning. Hook: polls and media do not exist yet; when
- * they do, apply-filters.ts loads them for the page and passes them here (Mastodon joins poll options and media
- * descriptions into the searchable text).
+ * Parts of a status matched besides its text and content warning; apply-filters.ts loads them for the page
+ * (Mastodon joins poll options and media descriptions into the searchable text).
  */
 export interface SearchableExtras {
   readonly pollOptions?: readonly string[];

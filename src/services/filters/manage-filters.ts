@@ -57,6 +57,19 @@ function expiryFrom(now: number, expiresIn: string): number | null {
   return now + (Number.isFinite(seconds) ? seconds : 0) * 1000;
 }
 
+/** The furthest instant from 1970 a Date can hold (±8.64e15 ms); an expiry beyond it cannot be rendered. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Mastodon's Expireable would hand such an interval to the database, which refuses it (a 500 there): here the
+ * value is refused as a validation problem instead.
+ */
+function expiryProblems(now: number, expiresIn: string | undefined): string[] {
+  if (expiresIn === undefined) return [];
+  const at = expiryFrom(now, expiresIn);
+  return at === null || Math.abs(at) <= MAX_DATE_MS ? [] : ["Expires at is out of range"];
+}
+
 /** Mastodon normalizes contexts (strip, drop blanks), then requires at least one, all known. */
 function normalizeContext(context: readonly string[]): string[] {
   return context.map((c) => c.trim()).filter((c) => c !== "");
@@ -98,6 +111,7 @@ function filterChanges(input: FilterInput, now: number, current: FilterRecord | 
   } else if (!current) changes.action = "warn";
   if (input.expiresIn !== undefined) changes.expiresAt = expiryFrom(now, input.expiresIn);
   else if (!current) changes.expiresAt = null;
+  problems.push(...expiryProblems(now, input.expiresIn));
   return { changes, problems };
 }
 
@@ -342,6 +356,7 @@ export async function createV1Filter(deps: FilterDeps, accountId: bigint, input:
   const context = normalizeContext(input.context ?? []);
   const problems = [...titleProblems(phrase, "Phrase"), ...contextProblems(context)];
   if (problems.length === 0) problems.push(...keywordProblems(phrase, "Phrase"));
+  problems.push(...expiryProblems(now, input.expiresIn));
   if (problems.length > 0) return invalid(problems);
   const keywordId = await changing(deps, accountId, async (tx) => {
     const filterId = await tx.nextId();
@@ -387,6 +402,7 @@ export async function updateV1Filter(deps: FilterDeps, accountId: bigint, keywor
     if (action !== filter.action) changes.action = action;
   }
   if (input.expiresIn !== undefined) changes.expiresAt = expiryFrom(now, input.expiresIn);
+  problems.push(...expiryProblems(now, input.expiresIn));
   if (problems.length > 0) return invalid(problems);
   const refused = await changing(deps, accountId, async (tx) => {
     await tx.filters.updateKeyword(keywordId, { keyword: input.phrase, wholeWord: input.wholeWord }, now);

@@ -1,4 +1,4 @@
-import { formatLength, imageGeometry, VIDEO_OUTPUT, type MediaType } from "../../domain/media.ts";
+import { formatLength, hasId3Tag, imageGeometry, VIDEO_OUTPUT, type MediaType } from "../../domain/media.ts";
 import type { MediaMeta, MediaRecord } from "../../ports/repositories/media.ts";
 import type { MediaStreams } from "../../ports/video.ts";
 import type { MediaDeps } from "./deps.ts";
@@ -85,6 +85,7 @@ export async function processQueuedMedia(deps: MediaDeps, mediaId: bigint): Prom
   } else {
     const probe = await deps.video.probe(input);
     if (!probe) return fail(deps, m, "File type of uploaded media could not be verified");
+    if (hasId3Tag(input) && !probe.formatName.split(",").includes("mp3")) return fail(deps, m, "File type of uploaded media could not be verified");
     if (probe.video) {
       const { width, height, fps } = probe.video;
       if (width * height > limits.videoMatrixLimit) return fail(deps, m, `${width}x${height} videos are not supported`);

@@ -27,8 +27,12 @@ function publishRequest(id: bigint, scheduledAt: number, now: number) {
   return jobRequest(publishScheduledStatusJob, { scheduledStatusId: String(id) }, { delayMs: Math.max(0, scheduledAt - now) });
 }
 
-/** Mastodon's ScheduledStatus validations (future date, total and daily limits), all failures joined. */
+/**
+ * Mastodon's ScheduledStatus validations (future date, total and daily limits), all failures joined. Takes the
+ * account's row lock first, so concurrent requests count one after another and cannot pass a limit together.
+ */
 async function limitErrors(tx: Tx, accountId: bigint, scheduledAt: number, now: number, excluding?: ScheduledStatusRecord): Promise<string[]> {
+  await tx.accounts.lockForUpdate(accountId);
   const errors: string[] = [];
   if (scheduledAt <= now + MIN_SCHEDULE_OFFSET_MS) errors.push("Scheduled at The scheduled date must be in the future");
   if (!excluding && (await tx.scheduledStatuses.countByAccount(accountId)) >= SCHEDULED_TOTAL_LIMIT)

@@ -9,6 +9,8 @@ export interface StatusDeps {
   readonly clock: Clock;
   /** The instance's domain: `@user@localDomain` mentions a local account. */
   readonly localDomain: string;
+  /** The longest text plus content warning a status may have (MAX_TOOT_CHARS). */
+  readonly maxStatusChars: number;
 }
 
 /** Why a status change was refused (routes map each kind to Mastodon's status and message). */

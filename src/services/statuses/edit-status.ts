@@ -53,7 +53,7 @@ export async function editStatus(deps: StatusDeps, input: EditStatusInput): Prom
   if (media && "problem" in media) return err({ kind: "invalid", message: media.problem });
   const previousMedia = (status.mediaAttachmentIds ?? []).map(String);
   const nextMedia = media ? media.media.map((m) => String(m.id)) : previousMedia;
-  const problem = textProblem(text, spoilerText, nextMedia.length > 0);
+  const problem = textProblem(text, spoilerText, nextMedia.length > 0, deps.maxStatusChars);
   if (problem) return invalid(problem);
   const attributeChanges = media ? mediaAttributeChanges(media.media, input.mediaAttributes ?? []) : [];
   const mediaChanges = nextMedia.join(",") !== previousMedia.join(",") || attributeChanges.length > 0;

@@ -1,14 +1,15 @@
-import { findMentions, STATUS_MAX_CHARS, statusLength } from "../../domain/status-text.ts";
+import { findMentions, statusLength } from "../../domain/status-text.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { StatusDeps } from "./deps.ts";
 
 /**
  * Why a status text (with its content warning) may not be posted or saved by an edit, as Mastodon's
- * validators word it after "Validation failed: "; null when it may. A status with media may have no text.
+ * validators word it after "Validation failed: "; null when it may. A status with media may have no text;
+ * `maxChars` is the instance's limit (MAX_TOOT_CHARS).
  */
-export function textProblem(text: string, spoilerText: string, hasMedia = false): string | null {
+export function textProblem(text: string, spoilerText: string, hasMedia: boolean, maxChars: number): string | null {
   if (text.trim() === "" && !hasMedia) return "Text can't be blank";
-  if (statusLength(text) + statusLength(spoilerText) > STATUS_MAX_CHARS) return `Text character limit of ${STATUS_MAX_CHARS} exceeded`;
+  if (statusLength(text) + statusLength(spoilerText) > maxChars) return `Text character limit of ${maxChars} exceeded`;
   return null;
 }
 

@@ -1,3 +1,5 @@
+import { normalizeHashtag } from "../../domain/status-text.ts";
+
 /**
  * The PubSub channels streaming events travel on, named as Mastodon's Redis channels are (timeline:…), and the
  * small messages sent on them. Messages carry ids only: each streaming process loads and renders what it
@@ -12,8 +14,11 @@ export const notificationsChannel = (accountId: bigint): string => `timeline:${a
 export const listChannel = (listId: bigint): string => `timeline:list:${listId}`;
 /** An account's direct conversations: `conversation`. */
 export const directChannel = (accountId: bigint): string => `timeline:direct:${accountId}`;
-/** A hashtag's stream, by the tag's lower-case name; `local` for statuses of local authors only. */
-export const hashtagChannel = (name: string, local = false): string => `timeline:hashtag:${name.toLowerCase()}${local ? ":local" : ""}`;
+/**
+ * A hashtag's stream, by the tag's normalized name (the tags' name_lower: #Café, #CAFE and full-width #ｃａｆｅ are
+ * one tag, so one stream); `local` for statuses of local authors only.
+ */
+export const hashtagChannel = (name: string, local = false): string => `timeline:hashtag:${normalizeHashtag(name)}${local ? ":local" : ""}`;
 /** The public streams: all, local only, remote only; each with a media-only variant. */
 export const publicChannel = (scope: "all" | "local" | "remote", onlyMedia = false): string =>
   `timeline:public${scope === "all" ? "" : `:${scope}`}${onlyMedia ? ":media" : ""}`;

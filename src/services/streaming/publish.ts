@@ -71,8 +71,8 @@ async function publicChannelsOf(deps: PublicStreamDeps, status: StatusRecord, au
   const channels: string[] = [];
   const tags = (await deps.db.repos.tags.tagsOf([status.id])).get(status.id) ?? [];
   for (const tag of tags) {
-    channels.push(hashtagChannel(tag.name));
-    if (local) channels.push(hashtagChannel(tag.name, true));
+    channels.push(hashtagChannel(tag.nameLower));
+    if (local) channels.push(hashtagChannel(tag.nameLower, true));
   }
   const selfReplyOrNone = status.inReplyToId === null || status.inReplyToAccountId === status.accountId;
   if (selfReplyOrNone) {
@@ -94,8 +94,8 @@ async function deletedPublicChannels(deps: PublicStreamDeps, status: { readonly 
   const scope = local ? "local" : "remote";
   const channels = [publicChannel("all"), publicChannel(scope), publicChannel("all", true), publicChannel(scope, true)];
   for (const tag of (await deps.db.repos.tags.tagsOf([status.id])).get(status.id) ?? []) {
-    channels.push(hashtagChannel(tag.name));
-    if (local) channels.push(hashtagChannel(tag.name, true));
+    channels.push(hashtagChannel(tag.nameLower));
+    if (local) channels.push(hashtagChannel(tag.nameLower, true));
   }
   return channels;
 }

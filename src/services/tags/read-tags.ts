@@ -4,6 +4,7 @@ import type { Database } from "../../ports/database.ts";
 import type { TagDay, TagRecord, TagTimelineQuery } from "../../ports/repositories/tags.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { visibleAmong } from "../statuses/status-visibility.ts";
+import { chosenLanguagesOf, type ChosenLanguagesDeps } from "../timelines/chosen-languages.ts";
 
 /** What reading tags needs. */
 export interface TagReadDeps {
@@ -107,12 +108,17 @@ async function tagIds(deps: TagReadDeps, names: readonly string[]): Promise<bigi
 /**
  * GET /timelines/tag/:hashtag as Mastodon's TagFeed: public original statuses with the tag (or one of `any`),
  * all of `all` and none of `none`, leaving out authors the viewer blocks, mutes or blocked, accounts that
- * blocked the viewer, suspended and unpublished accounts. An unknown tag has an empty timeline.
+ * blocked the viewer, suspended and unpublished accounts, and statuses in languages the viewer did not choose
+ * (those without a language stay). An unknown tag has an empty timeline.
  */
-export async function tagTimeline(deps: TagReadDeps, viewerId: bigint | null, input: TagTimelineInput): Promise<StatusRecord[]> {
+export async function tagTimeline(deps: TagReadDeps & ChosenLanguagesDeps, viewerId: bigint | null, input: TagTimelineInput): Promise<StatusRecord[]> {
   const tag = await findTag(deps, input.hashtag);
   if (!tag) return [];
-  const [any, none] = await Promise.all([tagIds(deps, input.any), tagIds(deps, input.none)]);
+  const [any, none, languages] = await Promise.all([
+    tagIds(deps, input.any),
+    tagIds(deps, input.none),
+    viewerId === null ? null : chosenLanguagesOf(deps, viewerId),
+  ]);
   const allKeys = input.all.slice(0, TAGS_PER_MODE).map(tagKey).filter((k): k is string => k !== null);
   const allTags = await deps.db.repos.tags.findByNames(allKeys);
   // A tag in all[] that does not exist yet is left out, as TagFeed does (tags_for finds only existing ones).
@@ -124,6 +130,7 @@ export async function tagTimeline(deps: TagReadDeps, viewerId: bigint | null, in
     remote: input.remote,
     onlyMedia: input.onlyMedia,
     viewerId,
+    languages,
     now: deps.clock.now(),
     maxId: input.maxId,
     sinceId: input.sinceId,

@@ -2,7 +2,6 @@ import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { Feeds } from "../../ports/feeds.ts";
 import { findVisibleStatus } from "../statuses/read-statuses.ts";
-import { visibleAmong } from "../statuses/status-visibility.ts";
 import { homeKey } from "../timelines/deps.ts";
 
 /** What pushing statuses to tag followers needs. */
@@ -12,32 +11,50 @@ export interface TagFeedDeps {
   readonly clock: Clock;
 }
 
+/** Tag followers read and judged per round: one exclusion query and one Feeds write per batch. */
+export const TAG_FAN_OUT_BATCH = 1_000;
+
 /**
  * The tagFollowerFeedsJob: a public status with tags goes into the home feed of each account following one of
- * them, unless the follower may not see it in a feed (blocks either way, a domain block) or mutes the author,
- * as Mastodon's FeedManager filters tag pushes. When the status is gone, it leaves those feeds again. Pushing
- * an id a feed already holds (the author is also followed) does nothing.
+ * them, unless the follower blocks or mutes the author or an account it mentions, is blocked by the author, or
+ * blocks the author's domain, as Mastodon's FeedManager#filter_from_tags?. Followers come in
+ * batches of TAG_FAN_OUT_BATCH, each judged with one query (timelines.excludedAmong, the query home fan-out
+ * uses). When the status is gone or no longer public, it leaves those feeds again. Pushing an id a feed already
+ * holds (the author is also followed) does nothing.
  */
 export async function pushToTagFollowers(deps: TagFeedDeps, statusId: bigint): Promise<{ pushed: bigint[]; removed: bigint[] }> {
   const repos = deps.db.repos;
   const tags = (await repos.tags.tagsOf([statusId])).get(statusId) ?? [];
   if (tags.length === 0) return { pushed: [], removed: [] };
-  const followers = await repos.tags.followersOf(tags.map((t) => t.id));
-  if (followers.length === 0) return { pushed: [], removed: [] };
+  const tagIds = tags.map((t) => t.id);
+  let batch = await repos.tags.followersOf(tagIds, null, TAG_FAN_OUT_BATCH);
+  if (batch.length === 0) return { pushed: [], removed: [] };
   // Seen anonymously: a status that is gone, not public, or by an unavailable author reaches nobody.
   const found = await findVisibleStatus(deps, statusId, null);
-  if (!found || found.status.visibility !== "public" || found.status.reblogOfId !== null) {
-    await deps.feeds.remove(followers.map(homeKey), statusId);
-    return { pushed: [], removed: followers };
-  }
-  const { status, author } = found;
-  const authors = new Map([[author.id, author]]);
+  const shown = found && found.status.visibility === "public" && found.status.reblogOfId === null ? found : null;
+  const exclusion = shown
+    ? {
+        blockedOrMuted: [shown.author.id, ...((await repos.statuses.mentionsOf([shown.status.id])).get(shown.status.id) ?? [])],
+        blockers: [shown.author.id],
+        domains: shown.author.domain === null ? [] : [shown.author.domain],
+      }
+    : null;
   const pushed: bigint[] = [];
-  for (const followerId of followers) {
-    if (followerId === author.id) continue;
-    const shown = await visibleAmong(deps, followerId, [status], { context: "feed", hideMuted: true }, { authors });
-    if (shown.length > 0) pushed.push(followerId);
+  const removed: bigint[] = [];
+  for (;;) {
+    if (!shown || !exclusion) {
+      await deps.feeds.remove(batch.map(homeKey), statusId);
+      removed.push(...batch);
+    } else {
+      const receivers = batch.filter((id) => id !== shown.author.id);
+      const excluded = await repos.timelines.excludedAmong(receivers, { ...exclusion, now: deps.clock.now() });
+      const kept = receivers.filter((id) => !excluded.has(id));
+      if (kept.length > 0) await deps.feeds.push(kept.map(homeKey), shown.status.id);
+      pushed.push(...kept);
+    }
+    if (batch.length < TAG_FAN_OUT_BATCH) break;
+    batch = await repos.tags.followersOf(tagIds, batch[batch.length - 1], TAG_FAN_OUT_BATCH);
+    if (batch.length === 0) break;
   }
-  if (pushed.length > 0) await deps.feeds.push(pushed.map(homeKey), status.id);
-  return { pushed, removed: [] };
+  return { pushed, removed };
 }

@@ -1,7 +1,7 @@
-import { canView } from "../../domain/visibility.ts";
 import type { Database } from "../../ports/database.ts";
 import type { AccountConversationRecord } from "../../ports/repositories/conversations.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import { visibleAmong, type VisibilityDeps } from "../statuses/status-visibility.ts";
 
 /**
  * Records a direct status in the conversation of each local participant (the author and the mentioned
@@ -42,10 +42,10 @@ export interface ConversationView {
 
 /**
  * A page of the account's conversations, newest last status first (the paging key). A last status the account
- * may no longer see (deleted meanwhile) renders as null, as Mastodon's does.
+ * may no longer see (deleted meanwhile, or its author suspended or blocking) renders as null, as Mastodon's does.
  */
 export async function conversationsPage(
-  deps: { readonly db: Database },
+  deps: VisibilityDeps,
   accountId: bigint,
   page: { maxId?: bigint; sinceId?: bigint; minId?: bigint; limit: number },
 ): Promise<ConversationView[]> {
@@ -53,23 +53,19 @@ export async function conversationsPage(
   return withLastStatuses(deps, accountId, rows);
 }
 
-/** Attaches each row's last status, checked against the visibility policy. */
-export async function withLastStatuses(deps: { readonly db: Database }, accountId: bigint, rows: readonly AccountConversationRecord[]): Promise<ConversationView[]> {
-  const repos = deps.db.repos;
-  const statuses = await repos.statuses.findByIds(rows.map((r) => r.lastStatusId));
-  const byId = new Map(statuses.map((s) => [s.id, s]));
-  const mentions = await repos.statuses.mentionsOf(statuses.map((s) => s.id));
-  return rows.map((conversation) => {
-    const s = byId.get(conversation.lastStatusId) ?? null;
-    const isAuthor = s !== null && s.accountId === accountId;
-    const mentioned = s !== null && (mentions.get(s.id) ?? []).includes(accountId);
-    const facts = { isAuthor, followsAuthor: false, mentioned, blockedByAuthor: false, blocksAuthor: false, domainBlocksAuthor: false };
-    return { conversation, lastStatus: s && canView(s.visibility, facts) ? s : null };
-  });
+/**
+ * Attaches each row's last status when the account may see it, decided by the one policy (visibleAmong, in the
+ * feed context as for other lists): a last status that is gone, or whose author is suspended or blocks the
+ * account (or is blocked by it), renders as null, as Mastodon's nullable last_status.
+ */
+export async function withLastStatuses(deps: VisibilityDeps, accountId: bigint, rows: readonly AccountConversationRecord[]): Promise<ConversationView[]> {
+  const statuses = await deps.db.repos.statuses.findByIds(rows.map((r) => r.lastStatusId));
+  const visible = new Map((await visibleAmong(deps, accountId, statuses, { context: "feed" })).map((s) => [s.id, s]));
+  return rows.map((conversation) => ({ conversation, lastStatus: visible.get(conversation.lastStatusId) ?? null }));
 }
 
 /** Marks one of the account's conversations read; null when it is not theirs. */
-export async function markConversationRead(deps: { readonly db: Database }, accountId: bigint, id: bigint): Promise<ConversationView | null> {
+export async function markConversationRead(deps: VisibilityDeps, accountId: bigint, id: bigint): Promise<ConversationView | null> {
   const repos = deps.db.repos;
   if (!(await repos.conversations.find(accountId, id))) return null;
   await repos.conversations.markRead(accountId, id);

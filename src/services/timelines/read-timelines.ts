@@ -2,6 +2,7 @@ import { canView } from "../../domain/visibility.ts";
 import type { IdRange } from "../../ports/feeds.ts";
 import type { ListRecord } from "../../ports/repositories/lists.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import { chosenLanguagesOf, type ChosenLanguagesDeps } from "./chosen-languages.ts";
 import { homeKey, listKey, type TimelineDeps } from "./deps.ts";
 import { rebuildHome, rebuildList } from "./rebuild.ts";
 
@@ -98,9 +99,15 @@ export interface PublicTimelineOptions extends TimelinePage {
 /**
  * A page of the public timeline: public statuses that are not boosts or replies to others, by authors who are
  * not suspended or silenced; for a signed-in viewer, not by accounts they block, mute or domain-block, nor by
- * those who block them. Read straight from the database (its partial index), for anyone.
+ * those who block them, and only in the languages they chose (statuses without a language always). Read
+ * straight from the database (its partial index), for anyone.
  */
-export async function publicTimeline(deps: TimelineDeps, viewerId: bigint | null, options: PublicTimelineOptions): Promise<StatusRecord[]> {
-  const ids = await deps.db.repos.timelines.publicTimeline({ ...options, viewerId, now: deps.clock.now() });
+export async function publicTimeline(
+  deps: TimelineDeps & ChosenLanguagesDeps,
+  viewerId: bigint | null,
+  options: PublicTimelineOptions,
+): Promise<StatusRecord[]> {
+  const languages = viewerId === null ? null : await chosenLanguagesOf(deps, viewerId);
+  const ids = await deps.db.repos.timelines.publicTimeline({ ...options, viewerId, languages, now: deps.clock.now() });
   return inOrder(deps, ids);
 }

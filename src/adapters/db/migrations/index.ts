@@ -16,6 +16,9 @@ import { instanceContent } from "./0012-instance-content.ts";
 import { media } from "./0013-media.ts";
 import { federationKeys } from "./0014-federation-keys.ts";
 import { scheduledMedia } from "./0015-scheduled-media.ts";
+import { mediaMigration } from "./0016-media-migration.ts";
+import { remoteMedia } from "./0017-remote-media.ts";
+import { followNotifyIndex } from "./0018-follow-notify-index.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -35,6 +38,9 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0013-media": media(),
     "0014-federation-keys": federationKeys(),
     "0015-scheduled-media": scheduledMedia(),
+    "0016-media-migration": mediaMigration(),
+    "0017-remote-media": remoteMedia(),
+    "0018-follow-notify-index": followNotifyIndex(),
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   ProfileChanges,
   UserRole,
 } from "../../../ports/repositories/accounts.ts";
+import { isPostgres } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { profileColumns, searchLocalAccounts, selectAccountRecords, settingsJson, toAccountRecord } from "./account-records.ts";
 import { toBool, toId, toNum } from "./convert.ts";
@@ -111,6 +112,10 @@ export class KyselyAccountsRepository implements AccountsRepository {
   async findById(id: bigint): Promise<AccountRecord | null> {
     const row = await selectAccountRecords(this.#db).where("a.id", "=", id).executeTakeFirst();
     return row ? toAccountRecord(row) : null;
+  }
+
+  async lockForUpdate(id: bigint): Promise<void> {
+    if (isPostgres(this.#db)) await this.#db.selectFrom("accounts").select("id").where("id", "=", id).forUpdate().execute();
   }
 
   async findByIds(ids: readonly bigint[]): Promise<AccountRecord[]> {

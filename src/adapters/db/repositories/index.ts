@@ -12,6 +12,8 @@ import { KyselyFiltersRepository } from "./filters.ts";
 import { KyselyInteractionsRepository } from "./interactions.ts";
 import { KyselyListsRepository } from "./lists.ts";
 import { KyselyMediaRepository } from "./media.ts";
+import { KyselyMediaMigrationRepository } from "./media-migration.ts";
+import { KyselyRemoteMediaRepository } from "./remote-media.ts";
 import { KyselyNotificationsRepository } from "./notifications.ts";
 import { KyselyOAuthRepository } from "./oauth.ts";
 import { KyselyPollsRepository } from "./polls.ts";
@@ -47,5 +49,7 @@ export function createRepositories(db: Kysely<Tables>): Repositories {
     polls: new KyselyPollsRepository(db),
     scheduledStatuses: new KyselyScheduledStatusesRepository(db),
     media: new KyselyMediaRepository(db),
+    mediaMigration: new KyselyMediaMigrationRepository(db),
+    remoteMedia: new KyselyRemoteMediaRepository(db),
   };
 }

@@ -35,6 +35,8 @@ function toMedia(r: Row): MediaRecord {
     blurhash: r.blurhash,
     createdAt: toNum(r.created_at),
     updatedAt: toNum(r.updated_at),
+    remoteUrl: r.remote_url ?? null,
+    lastUsedAt: toNumOrNull(r.last_used_at ?? null),
   };
 }
 

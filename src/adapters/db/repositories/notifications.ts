@@ -498,7 +498,8 @@ export class KyselyNotificationsRepository implements NotificationsRepository {
       .innerJoin("accounts as a", "a.id", "f.account_id")
       .select(["f.id", "f.account_id", "f.languages"])
       .where("f.target_account_id", "=", accountId)
-      .where("f.notify", "=", true)
+      // Literal, not bound: SQLite uses the partial index follows_notify_target only for the same expression.
+      .where(sql<boolean>`f.notify = true`)
       .where("f.id", ">", afterRowId)
       .where("a.domain", "is", null)
       .where("a.suspended_at", "is", null)

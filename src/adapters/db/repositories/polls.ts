@@ -87,6 +87,26 @@ export class KyselyPollsRepository implements PollsRepository {
     return new Map((await this.#withOptions(rows)).map((p) => [p.statusId, p]));
   }
 
+  async optionTitlesByStatus(statusIds: readonly bigint[]): Promise<Map<bigint, string[]>> {
+    const out = new Map<bigint, string[]>();
+    if (statusIds.length === 0) return out;
+    const rows = await this.#db
+      .selectFrom("poll_options")
+      .innerJoin("polls", "polls.id", "poll_options.poll_id")
+      .select(["polls.status_id", "poll_options.title"])
+      .where(sql<boolean>`polls.status_id ${inIds(this.#db, statusIds)}`)
+      .orderBy("polls.status_id")
+      .orderBy("poll_options.position")
+      .execute();
+    for (const r of rows) {
+      const id = toId(r.status_id);
+      const list = out.get(id) ?? [];
+      list.push(r.title);
+      out.set(id, list);
+    }
+    return out;
+  }
+
   async choicesOf(accountId: bigint, pollIds: readonly bigint[]): Promise<Map<bigint, number[]>> {
     const out = new Map<bigint, number[]>();
     if (pollIds.length === 0) return out;

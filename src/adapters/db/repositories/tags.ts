@@ -201,6 +201,8 @@ export class KyselyTagsRepository implements TagsRepository {
     if (q.local && !q.remote) query = query.where("a.domain", "is", null);
     if (q.remote && !q.local) query = query.where("a.domain", "is not", null);
     if (q.onlyMedia) query = query.where("s.media_attachment_ids", "is not", null);
+    const languages = q.languages;
+    if (languages && languages.length > 0) query = query.where((eb) => eb.or([eb("s.language", "is", null), eb("s.language", "in", [...languages])]));
     const viewerId = q.viewerId;
     if (viewerId !== null) {
       query = query.where((eb) =>
@@ -270,14 +272,15 @@ export class KyselyTagsRepository implements TagsRepository {
     return ascending ? rows.reverse() : rows;
   }
 
-  async followersOf(tagIds: readonly bigint[]): Promise<bigint[]> {
+  async followersOf(tagIds: readonly bigint[], afterAccountId: bigint | null, limit: number): Promise<bigint[]> {
     if (tagIds.length === 0) return [];
-    const rows = await this.#db
+    let q = this.#db
       .selectFrom("tag_follows")
       .select("account_id")
       .distinct()
-      .where(sql<boolean>`tag_id ${inIds(this.#db, tagIds)}`)
-      .execute();
+      .where(sql<boolean>`tag_id ${inIds(this.#db, tagIds)}`);
+    if (afterAccountId !== null) q = q.where("account_id", ">", afterAccountId);
+    const rows = await q.orderBy("account_id").limit(limit).execute();
     return rows.map((r) => toId(r.account_id));
   }
 

@@ -149,15 +149,20 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     let query = this.#db
       .selectFrom("statuses as s")
       .innerJoin("accounts as a", "a.id", "s.account_id")
+      .leftJoin("users as u", "u.account_id", "a.id")
       .select("s.id")
       .where(sql<boolean>`s.visibility = 'public' and s.deleted_at is null and +s.reblog_of_id is null`)
       .where("a.suspended_at", "is", null)
       .where("a.silenced_at", "is", null)
+      // Local accounts that are not confirmed and approved do not exist to others (read-statuses' `available`).
+      .where((eb) => eb.or([eb("u.id", "is", null), eb.and([eb("u.confirmed_at", "is not", null), eb("u.approved", "=", true)])]))
       // Replies to others stay out, self-replies (threads) stay in, as Mastodon's PublicFeed.
       .where((eb) => eb.or([eb("s.in_reply_to_id", "is", null), eb("s.in_reply_to_account_id", "=", eb.ref("s.account_id"))]));
     if (q.local === true) query = query.where("a.domain", "is", null);
     if (q.local === false) query = query.where("a.domain", "is not", null);
     if (q.onlyMedia) query = query.where("s.media_attachment_ids", "is not", null);
+    const languages = q.languages;
+    if (languages && languages.length > 0) query = query.where((eb) => eb.or([eb("s.language", "is", null), eb("s.language", "in", [...languages])]));
     if (q.maxId !== undefined) query = query.where("s.id", "<", q.maxId);
     if (q.minId !== undefined) query = query.where("s.id", ">", q.minId);
     else if (q.sinceId !== undefined) query = query.where("s.id", ">", q.sinceId);

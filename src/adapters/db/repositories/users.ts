@@ -119,6 +119,19 @@ export class KyselyUsersRepository implements UsersRepository {
     await this.#db.updateTable("users").set({ last_sign_in_at: now }).where("id", "=", userId).execute();
   }
 
+  async chosenLanguages(accountId: bigint): Promise<string[] | null> {
+    const row = await this.#db.selectFrom("users").select("chosen_languages").where("account_id", "=", accountId).executeTakeFirst();
+    if (!row?.chosen_languages) return null;
+    const parsed: unknown = JSON.parse(row.chosen_languages);
+    const codes = Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === "string") : [];
+    return codes.length > 0 ? codes : null;
+  }
+
+  async setChosenLanguages(accountId: bigint, languages: readonly string[] | null, now: number): Promise<void> {
+    const value = languages && languages.length > 0 ? JSON.stringify(languages) : null;
+    await this.#db.updateTable("users").set({ chosen_languages: value, updated_at: now }).where("account_id", "=", accountId).execute();
+  }
+
   #profiles() {
     return this.#db
       .selectFrom("accounts as a")

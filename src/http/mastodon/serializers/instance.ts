@@ -1,5 +1,4 @@
 import { DISPLAY_NAME_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, NOTE_MAX } from "../../../domain/profile.ts";
-import { STATUS_MAX_CHARS } from "../../../domain/status-text.ts";
 import { formatPlainText, URL_WEIGHT } from "../../../domain/text-format.ts";
 import type { InstanceSettings } from "../../../domain/instance.ts";
 import type { RuleRecord } from "../../../ports/repositories/instance.ts";
@@ -14,7 +13,11 @@ export const HERD_VERSION = "0.1.0";
 export const DEFAULT_THUMBNAIL_PATH = "/images/herd-thumbnail.png";
 
 const POLLS = { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 };
-const STATUSES = { max_characters: STATUS_MAX_CHARS, max_media_attachments: 4, characters_reserved_per_url: URL_WEIGHT };
+
+/** configuration.statuses, with the instance's MAX_TOOT_CHARS. */
+function statusesConfiguration(instance: InstanceSettings) {
+  return { max_characters: instance.maxStatusChars, max_media_attachments: 4, characters_reserved_per_url: URL_WEIGHT };
+}
 
 /** What rendering the instance entities needs besides the snapshot. */
 export interface InstanceRenderInput {
@@ -93,7 +96,7 @@ export function renderInstance(input: InstanceRenderInput): Record<string, unkno
         profile_field_name_limit: FIELD_NAME_MAX,
         profile_field_value_limit: FIELD_VALUE_MAX,
       },
-      statuses: STATUSES,
+      statuses: statusesConfiguration(instance),
       media_attachments: renderMediaConfiguration(input.instance.mediaLimits),
       polls: POLLS,
       translation: { enabled: false },
@@ -139,7 +142,7 @@ export function renderV1Instance(input: InstanceRenderInput): Record<string, unk
     invites_enabled: false,
     configuration: {
       accounts: { max_featured_tags: 10 },
-      statuses: STATUSES,
+      statuses: statusesConfiguration(instance),
       media_attachments: renderMediaConfiguration(input.instance.mediaLimits),
       polls: POLLS,
     },

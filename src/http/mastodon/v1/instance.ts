@@ -73,13 +73,6 @@ export function mountInstanceV1(root: Hono<HerdEnv>, deps: ApiDeps): void {
     return c.json((await instanceSnapshot(services)).rules.map(renderRule));
   });
 
-  // Instance-wide domain blocks (moderation) cannot be created on Herd yet, so there are none to list: the empty
-  // list is the true state. When moderation adds them, this lists them as Mastodon's DomainBlock entities.
-  app.get("/api/v1/instance/domain_blocks", async (c) => {
-    publicCache(c);
-    return c.json([]);
-  });
-
   app.get("/api/v1/instance/extended_description", async (c) => {
     publicCache(c);
     const s = (await instanceSnapshot(services)).settings.site_extended_description;

@@ -1,7 +1,9 @@
 import type { Context } from "hono";
+import type { ViewContext } from "../../../domain/visibility.ts";
 import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
 import type { TagRecord } from "../../../ports/repositories/tags.ts";
+import { cachedAccountRecords } from "../../../services/accounts/account-cache.ts";
 import { applyFilters, type FilterContext } from "../../../services/filters/apply-filters.ts";
 import type { StatusDeps, StatusError } from "../../../services/statuses/deps.ts";
 import { visibleAmong } from "../../../services/statuses/status-visibility.ts";
@@ -15,7 +17,7 @@ import { renderStatus, type StatusBundle, type StatusRenderContext } from "../se
 
 /** Status services' dependencies from the API's. */
 export function statusDeps(deps: ApiDeps): StatusDeps {
-  return { db: deps.db, cache: deps.cache, clock: deps.clock, localDomain: deps.instance.localDomain };
+  return { db: deps.db, cache: deps.cache, clock: deps.clock, localDomain: deps.instance.localDomain, maxStatusChars: deps.instance.maxStatusChars };
 }
 
 /** Rendering settings for status entities. */
@@ -40,9 +42,15 @@ export function statusFailure(error: StatusError): never {
 /**
  * Loads what a page of statuses refers to: the statuses its boosts boost (kept only where the viewer may see
  * them), authors, mentions, applications, and the viewer's favourites, boosts, bookmarks, pins and muted
- * conversations (one query). A page without boosts costs three round trips.
+ * conversations (one query). A page without boosts costs three round trips. `context` is where the statuses
+ * are shown: "feed" for lists, "direct" for one status asked for by id.
  */
-export async function loadBundle(deps: ApiDeps, statuses: readonly StatusRecord[], viewerId: bigint | null): Promise<StatusBundle> {
+export async function loadBundle(
+  deps: ApiDeps,
+  statuses: readonly StatusRecord[],
+  viewerId: bigint | null,
+  context: ViewContext = "feed",
+): Promise<StatusBundle> {
   const repos = deps.db.repos;
   const originalIds = [...new Set(statuses.map((s) => s.reblogOfId).filter((id): id is bigint => id !== null))];
   const originals = originalIds.length === 0 ? [] : await repos.statuses.findByIds(originalIds);
@@ -88,9 +96,13 @@ export async function loadBundle(deps: ApiDeps, statuses: readonly StatusRecord[
   }
   const accountIds = new Set<bigint>(all.map((s) => s.accountId));
   for (const list of mentions.values()) for (const id of list) accountIds.add(id);
-  const accounts = new Map((await repos.accounts.findByIds([...accountIds])).map((a) => [a.id, a]));
-  // As Mastodon's AccountStatusesFilter and FeedManager: no boosts of accounts the viewer blocks, mutes or is blocked by.
-  const shown = originals.length === 0 ? [] : await visibleAmong(deps, viewerId, originals, { context: "feed", hideMuted: true }, { authors: accounts, mentions });
+  const accounts = await cachedAccountRecords(deps.cache, [...accountIds], (missing) => repos.accounts.findByIds(missing));
+  // As Mastodon's AccountStatusesFilter and FeedManager: no boosts of accounts the viewer blocks, mutes or is
+  // blocked by in lists; a boost asked for by id shows its original unless the viewer may not see it at all.
+  const shown =
+    originals.length === 0
+      ? []
+      : await visibleAmong(deps, viewerId, originals, { context, hideMuted: context === "feed" }, { authors: accounts, mentions });
   const emojiTexts = [...all.map((s) => `${s.text}\n${s.spoilerText}`), ...[...accounts.values()].map((a) => `${a.displayName}\n${a.note}`)];
   return {
     accounts, mentions, applications, viewerId, tags, polls, media,
@@ -108,7 +120,7 @@ const NONE: ReadonlySet<bigint> = new Set();
 
 /** One status as JSON, for `viewerId`. */
 export async function statusJson(deps: ApiDeps, status: StatusRecord, viewerId: bigint | null, withSource = false): Promise<Record<string, unknown>> {
-  const rendered = renderStatus(statusContext(deps), status, await loadBundle(deps, [status], viewerId), withSource);
+  const rendered = renderStatus(statusContext(deps), status, await loadBundle(deps, [status], viewerId, "direct"), withSource);
   if (!rendered) throw new HttpError(404, "Record not found");
   return rendered;
 }

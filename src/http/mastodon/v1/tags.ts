@@ -62,7 +62,7 @@ export function mountTags(root: Hono<HerdEnv>, deps: ApiDeps): void {
   app.get("/api/v1/timelines/tag/:hashtag", scopeIfToken("read:statuses"), async (c) => {
     const params = await readParams(c);
     const viewer = viewerOf(c);
-    const statuses = await tagTimeline(services, viewer, {
+    const statuses = await tagTimeline({ ...services, cache: deps.cache }, viewer, {
       hashtag: c.req.param("hashtag"),
       any: list(params, "any"),
       all: list(params, "all"),

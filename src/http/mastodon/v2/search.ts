@@ -6,10 +6,9 @@ import { HttpError } from "../../errors.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { bool, readParams, str } from "../params.ts";
 import { renderAccount } from "../serializers/account.ts";
-import { renderStatus } from "../serializers/status.ts";
 import { scopeIfToken, viewerOf } from "../v1/account-helpers.ts";
 import { accountEmojiContext } from "../v1/emoji-helpers.ts";
-import { loadBundle, statusContext } from "../v1/status-helpers.ts";
+import { renderStatusList } from "../v1/status-helpers.ts";
 import { tagsJson } from "../v1/tag-helpers.ts";
 
 // Mastodon's Api::V2::SearchController: 20 results by default, at most 40.
@@ -57,11 +56,11 @@ export function mountSearch(root: Hono<HerdEnv>, deps: ApiDeps): void {
       limit: intParam(str(params, "limit"), LIMIT.limit, 1, LIMIT.max),
       offset: intParam(str(params, "offset"), 0, 0, 10_000),
     });
-    const ctx = statusContext(deps);
-    const [bundle, actx] = await Promise.all([loadBundle(deps, results.statuses, viewer), accountEmojiContext(deps, results.accounts)]);
+    // Statuses found are shown in the public context, as Mastodon's search: `warn` filters fill `filtered`, `hide` ones drop them.
+    const [statuses, actx] = await Promise.all([renderStatusList(deps, results.statuses, viewer, "public"), accountEmojiContext(deps, results.accounts)]);
     return c.json({
       accounts: results.accounts.map((a) => renderAccount(actx, a)),
-      statuses: results.statuses.map((s) => renderStatus(ctx, s, bundle)).filter((s) => s !== null),
+      statuses,
       hashtags: await tagsJson(deps, results.hashtags, viewer),
     });
   });

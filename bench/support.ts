@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
@@ -38,12 +38,22 @@ export interface Child {
   readonly logs: Record<string, any>[];
   waitFor(msg: string, timeoutMs?: number): Promise<Record<string, any>>;
   rssMiB(): number;
+  /** Descriptors the process has open. */
+  openFiles(): number;
   stop(): Promise<void>;
 }
 
+export interface HerdOptions {
+  /** A command that runs node and must exec it (e.g. prlimit), so the pid stays the server's own. */
+  readonly prefix?: readonly string[];
+  /** Arguments for node itself (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
+}
+
 /** Starts `herd <args>` with the given environment and JSON logs at info. */
-export function herd(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+export function herd(args: string[], env: Record<string, string>, options: HerdOptions = {}): Child {
+  const command = [...(options.prefix ?? []), process.execPath, ...(options.nodeArgs ?? []), MAIN, ...args];
+  const child = spawn(command[0], command.slice(1), {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -81,6 +91,7 @@ export function herd(args: string[], env: Record<string, string>): Child {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
     },
+    openFiles: () => readdirSync(`/proc/${child.pid}/fd`).length,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);

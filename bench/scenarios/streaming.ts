@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { WebSocket } from "ws";
 import type { BenchResult } from "../run.ts";
 import { buildContainer } from "../../src/app/container.ts";
@@ -23,7 +23,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { createAccessToken } from "../../src/services/admin/tokens.ts";
 import { publicChannel } from "../../src/services/streaming/channels.ts";
 import { seedAccounts } from "../social-seed.ts";
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL, MAIN, freshPostgres, migrate, sleep, tempDir } from "../support.ts";
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, freshPostgres, herd, migrate, sleep, tempDir, type Child } from "../support.ts";
 
 const CONNECTIONS = Number(process.env.BENCH_STREAMING_CONNECTIONS ?? 10_000);
 /**
@@ -139,62 +139,9 @@ function hardNofile(): number {
   return !m || m[1] === "unlimited" ? Infinity : Number(m[1]);
 }
 
-interface Proc {
-  readonly child: ChildProcess;
-  waitFor(msg: string, timeoutMs?: number): Promise<Record<string, any>>;
-  rssMiB(): number;
-  /** Descriptors the process has open. */
-  openFiles(): number;
-  stop(): Promise<void>;
-}
-
 /** `herd <args>` under the raised descriptor limit (prlimit execs node, so the pid is the server's own). */
-function herdUnderLimit(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Proc {
-  const child = spawn("prlimit", [`--nofile=${NOFILE}:${NOFILE}`, process.execPath, ...nodeArgs, MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const logs: Record<string, any>[] = [];
-  let buf = "";
-  let errText = "";
-  child.stdout!.on("data", (d) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      try {
-        logs.push(JSON.parse(buf.slice(0, i)));
-      } catch {
-        // not a log line
-      }
-      buf = buf.slice(i + 1);
-    }
-  });
-  child.stderr!.on("data", (d) => (errText += d));
-  const exited = new Promise<void>((r) => child.on("exit", () => r()));
-  return {
-    child,
-    async waitFor(msg, timeoutMs = 30_000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const line = logs.find((l) => l.msg === msg);
-        if (line) return line;
-        if (child.exitCode !== null) throw new Error(`herd ${args[0]} exited: ${errText}`);
-        if (Date.now() > end) throw new Error(`herd ${args[0]} did not log "${msg}": ${errText}`);
-        await sleep(50);
-      }
-    },
-    rssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-    },
-    openFiles: () => readdirSync(`/proc/${child.pid}/fd`).length,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+function herdUnderLimit(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Child {
+  return herd(args, env, { prefix: ["prlimit", `--nofile=${NOFILE}:${NOFILE}`], nodeArgs });
 }
 
 interface ClientProc {
@@ -252,7 +199,7 @@ export async function run(): Promise<BenchResult> {
     DATABASE_URL: pg.url, REDIS_URL: BENCH_REDIS_URL, REDIS_NAMESPACE: `bench${randomBytes(3).toString("hex")}`,
     PORT: "0", STREAMING_PORT: "0", METRICS_PORT: "0", DATA_DIR: tempDir(),
   };
-  const procs: Proc[] = [];
+  const procs: Child[] = [];
   const closers: (() => Promise<void>)[] = [];
   const clients: ClientProc[] = [];
   try {

@@ -37,6 +37,29 @@ export interface Frame {
   readonly json?: string;
   /** `json` as UTF-8, encoded once for all those subscribers (encoding it per socket dominated a large fan-out). */
   readonly bytes?: Buffer;
+  /**
+   * `bytes` as one complete unmasked WebSocket text frame (header and payload), built once for all those
+   * subscribers, so a socket takes it in a single write instead of ws framing it again for each.
+   */
+  readonly wsFrame?: Buffer;
+}
+
+/** A server's (unmasked) WebSocket text frame of `payload`: RFC 6455 §5.2. */
+export function webSocketTextFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + n);
+  frame[0] = 0x81; // FIN, text
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(frame, header);
+  return frame;
 }
 
 /** A client connection as the hub sees it; the transports (WebSocket, SSE) implement it. */
@@ -79,7 +102,8 @@ interface Queued {
 /**
  * The streaming server's core, shared by both transports: authenticates, subscribes connections to streams,
  * listens on each PubSub channel that has local subscribers (one handler per channel, fanned in here), and
- * renders each event once for all its local subscribers (EventRenderer) before writing it to each.
+ * renders each event once for all its local subscribers (EventRenderer), writing it to each group of subscribers
+ * (one account's connections) as soon as that group's checks are done, as one prebuilt WebSocket frame.
  * Events are handled in arrival order, one at a time, so a `delete` never overtakes the `update` before it;
  * consecutive events about the same status (one post reaching many channels) are rendered together.
  */
@@ -296,30 +320,34 @@ export class StreamingHub {
     if (targets.length === 0) return;
     // Thousands of subscribers of one stream get the same payload: encode each (stream, payload) frame once.
     // (Keyed by the payload string itself: V8 hashes a string once, so a lookup does not rescan it.)
-    const encoded = new Map<string, Map<string, { json: string; bytes: Buffer }>>();
+    const encoded = new Map<string, Map<string, Frame>>();
     const write = (t: ChannelTarget, payload?: string) => {
       if (!t.sub.active) return;
-      const stream = t.sub.stream.stream;
-      const base: Frame = payload === undefined ? { stream, event: message.event } : { stream, event: message.event, payload };
       let byStream = encoded.get(payload ?? "");
       if (!byStream) encoded.set(payload ?? "", (byStream = new Map()));
       let frame = byStream.get(t.sub.stream.key);
       if (frame === undefined) {
+        const stream = t.sub.stream.stream;
+        const base: Frame = payload === undefined ? { stream, event: message.event } : { stream, event: message.event, payload };
         const json = JSON.stringify(base);
-        frame = { json, bytes: Buffer.from(json) };
+        const bytes = Buffer.from(json);
+        frame = { ...base, json, bytes, wsFrame: webSocketTextFrame(bytes) };
         byStream.set(t.sub.stream.key, frame);
       }
-      if (t.sub.connection.write({ ...base, ...frame })) this.#observer.sent(t.sub.connection.transport, message.event);
+      if (t.sub.connection.write(frame)) this.#observer.sent(t.sub.connection.transport, message.event);
     };
     switch (message.event) {
       case "update":
       case "status.update": {
-        const forTargets: Target[] = targets.map((t) => ({ accountId: t.sub.connection.auth.accountId, kind: t.kind, filterContext: t.sub.stream.filterContext }));
-        const payloads = await this.#renderer.statusPayloads(BigInt(message.statusId), message.event, forTargets);
-        targets.forEach((t, i) => {
-          const payload = payloads[i];
-          if (payload !== null) write(t, payload);
-        });
+        await this.#renderer.statusPayloads(
+          BigInt(message.statusId),
+          message.event,
+          targets,
+          (t): Target => ({ accountId: t.sub.connection.auth.accountId, kind: t.kind, filterContext: t.sub.stream.filterContext }),
+          (group, payload) => {
+            for (const t of group) write(t, payload);
+          },
+        );
         return;
       }
       case "delete":

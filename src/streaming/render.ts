@@ -26,6 +26,12 @@ export interface Target {
   readonly filterContext: FilterContext;
 }
 
+/** Reads shared by one event's subscribers of the same account. */
+interface ViewerMemo {
+  readonly languages: Map<bigint, ReturnType<typeof chosenLanguagesOf>>;
+  readonly verdicts: Map<string, ReturnType<typeof applyFilters>>;
+}
+
 /** A status loaded and rendered once per event, shared by every subscriber it goes to. */
 interface Prepared {
   readonly status: StatusRecord;
@@ -59,9 +65,9 @@ const UNTOUCHED_MS = 60_000;
 /** Receivers asked about in one exclusion query (fan-out's batch size). */
 const EXCLUSION_BATCH = 1_000;
 /**
- * Per-subscriber work in flight at once for one event: mostly one cache read of the viewer's filters, so a
- * wide window keeps the cache's round trips few (with 10,000 subscribers of distinct accounts, a window of 200
- * spent ~150 ms waiting on them).
+ * Subscriber groups (distinct account, kind and filter context) in flight at once for one event: mostly one
+ * cache read of the viewer's filters, so a wide window keeps the cache's round trips few (with 10,000
+ * subscribers of distinct accounts, a window of 200 spent ~150 ms waiting on them).
  */
 const PARALLEL = 1_000;
 /** Exclusion queries (a thousand receivers each) in flight at once, well within the database pool. */
@@ -103,53 +109,81 @@ export class EventRenderer {
     this.#deps = deps;
   }
 
-  /** `update` / `status.update` payloads per target (null: not for that subscriber). */
-  async statusPayloads(statusId: bigint, event: string, targets: readonly Target[]): Promise<(string | null)[]> {
+  /**
+   * `update` / `status.update` payloads: decided and rendered once per distinct (account, kind, filter context),
+   * however many connections share it (one person's tabs and devices), and handed to `deliver` with that group's
+   * items as soon as the group's payload is ready, so the first subscribers are written to while the others'
+   * filters are still being read. Groups the status is not for are never delivered.
+   */
+  async statusPayloads<T>(
+    statusId: bigint,
+    event: string,
+    items: readonly T[],
+    targetOf: (item: T) => Target,
+    deliver: (items: readonly T[], payload: string) => void,
+  ): Promise<void> {
     const p = await this.#prepare(statusId, event);
-    if (!p) return targets.map(() => null);
-    const viewers = [...new Set(targets.map((t) => t.accountId))];
+    if (!p) return;
+    const groups = new Map<string, { target: Target; items: T[] }>();
+    for (const item of items) {
+      const target = targetOf(item);
+      const key = `${target.accountId}:${target.kind}:${target.filterContext}`;
+      const group = groups.get(key);
+      if (group) group.items.push(item);
+      else groups.set(key, { target, items: [item] });
+    }
+    const viewers = [...new Set([...groups.values()].map((g) => g.target.accountId))];
     const excluded = await this.#excluded(p, viewers);
     const followers =
       p.status.visibility === "private" ? await this.#deps.db.repos.timelines.followingAnyAmong(viewers, [p.author.id]) : new Set<bigint>();
-    // Thousands of connections often share a few accounts (one person's tabs and devices): each viewer's
-    // filters are read once per event, not once per connection.
-    const verdictsOf = new Map<string, ReturnType<typeof applyFilters>>();
-    const languagesOf = new Map<bigint, ReturnType<typeof chosenLanguagesOf>>();
-    return mapLimit(targets, PARALLEL, async (t) => {
-      const viewer = t.accountId;
-      const isAuthor = viewer === p.author.id;
-      if (!isAuthor && excluded.has(viewer)) return null;
-      // Not excluded means no block either way and no domain block (the exclusion query covers all three).
-      const facts = {
-        isAuthor,
-        followsAuthor: followers.has(viewer),
-        mentioned: p.mentioned.has(viewer),
-        blockedByAuthor: false,
-        blocksAuthor: false,
-        domainBlocksAuthor: false,
-      };
-      if (!canView(p.status.visibility, facts, "feed")) return null;
-      if (t.kind === "public" && p.status.visibility !== "public") return null;
-      // Public and hashtag streams keep to the viewer's chosen languages, as the public timelines do.
-      if (t.kind === "public" && p.status.language !== null) {
-        let chosen = languagesOf.get(viewer);
-        if (!chosen) languagesOf.set(viewer, (chosen = chosenLanguagesOf(this.#deps, viewer)));
-        if (!readsLanguage(await chosen, p.status.language)) return null;
-      }
-      const memo = `${viewer}:${t.filterContext}`;
-      let pending = verdictsOf.get(memo);
-      if (!pending) verdictsOf.set(memo, (pending = applyFilters(this.#deps, viewer, t.filterContext, [p.status])));
-      const verdicts = await pending;
-      if (verdicts.hidden.has(p.status.id)) return null;
-      if (t.kind === "home" || t.kind === "list") {
-        const state = p.untouched ? EMPTY_STATE : await this.#viewerState(p, viewer);
-        const bundle: StatusBundle = { ...p.bundle, viewerId: viewer, ...state, filtered: verdicts.filtered };
-        const json = renderStatus(statusContext(this.#deps), p.status, bundle);
-        return json ? JSON.stringify(json) : null;
-      }
-      const filtered = verdicts.filtered.get(p.status.id);
-      return filtered && filtered.length > 0 ? JSON.stringify({ ...p.anonymous, filtered }) : p.anonymousText;
+    const memo: ViewerMemo = { languages: new Map(), verdicts: new Map() };
+    await mapLimit([...groups.values()], PARALLEL, async ({ target, items }) => {
+      const payload = await this.#statusPayload(p, target, excluded, followers, memo);
+      if (payload !== null) deliver(items, payload);
     });
+  }
+
+  async #statusPayload(
+    p: Prepared,
+    t: Target,
+    excluded: ReadonlySet<bigint>,
+    followers: ReadonlySet<bigint>,
+    memo: ViewerMemo,
+  ): Promise<string | null> {
+    const viewer = t.accountId;
+    const isAuthor = viewer === p.author.id;
+    if (!isAuthor && excluded.has(viewer)) return null;
+    // Not excluded means no block either way and no domain block (the exclusion query covers all three).
+    const facts = {
+      isAuthor,
+      followsAuthor: followers.has(viewer),
+      mentioned: p.mentioned.has(viewer),
+      blockedByAuthor: false,
+      blocksAuthor: false,
+      domainBlocksAuthor: false,
+    };
+    if (!canView(p.status.visibility, facts, "feed")) return null;
+    if (t.kind === "public" && p.status.visibility !== "public") return null;
+    // Public and hashtag streams keep to the viewer's chosen languages, as the public timelines do.
+    if (t.kind === "public" && p.status.language !== null) {
+      let chosen = memo.languages.get(viewer);
+      if (!chosen) memo.languages.set(viewer, (chosen = chosenLanguagesOf(this.#deps, viewer)));
+      if (!readsLanguage(await chosen, p.status.language)) return null;
+    }
+    // A viewer's filters are read once per event and context, whatever the kinds of its streams.
+    const key = `${viewer}:${t.filterContext}`;
+    let pending = memo.verdicts.get(key);
+    if (!pending) memo.verdicts.set(key, (pending = applyFilters(this.#deps, viewer, t.filterContext, [p.status])));
+    const verdicts = await pending;
+    if (verdicts.hidden.has(p.status.id)) return null;
+    if (t.kind === "home" || t.kind === "list") {
+      const state = p.untouched ? EMPTY_STATE : await this.#viewerState(p, viewer);
+      const bundle: StatusBundle = { ...p.bundle, viewerId: viewer, ...state, filtered: verdicts.filtered };
+      const json = renderStatus(statusContext(this.#deps), p.status, bundle);
+      return json ? JSON.stringify(json) : null;
+    }
+    const filtered = verdicts.filtered.get(p.status.id);
+    return filtered && filtered.length > 0 ? JSON.stringify({ ...p.anonymous, filtered }) : p.anonymousText;
   }
 
   /** A `notification` payload for its recipient, unless it is filtered or its status is no longer visible or is hidden by a filter. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import type { Connection, Frame, StreamingHub } from "./hub.ts";
@@ -65,8 +66,12 @@ class WebSocketConnection implements Connection {
       this.#ws.terminate();
       return false;
     }
-    // A shared Buffer goes out as a text frame without being copied or encoded again for this socket.
-    if (frame.bytes) this.#ws.send(frame.bytes, { binary: false });
+    // The frame built once for all sockets goes straight to the TCP socket in one write, when nothing of this
+    // connection is still queued (then ws's own sends, pings included, and this one stay in order): ws's send
+    // would frame it again and write header and payload separately. A large fan-out is bound by these writes.
+    const socket = (this.#ws as unknown as { _socket?: Socket })._socket;
+    if (frame.wsFrame && socket && this.#ws.bufferedAmount === 0) socket.write(frame.wsFrame);
+    else if (frame.bytes) this.#ws.send(frame.bytes, { binary: false });
     else this.#ws.send(frame.json ?? JSON.stringify({ stream: frame.stream, event: frame.event, payload: frame.payload }));
     return true;
   }

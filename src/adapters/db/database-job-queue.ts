@@ -84,7 +84,7 @@ export class DatabaseJobQueue implements JobQueue {
 
   async retryDead(queue: QueueName, ids?: readonly string[]): Promise<number> {
     const moved = await retryDeadRows(this.#db.kysely, queue, ids, this.#db.clock.now());
-    if (moved > 0) for (const wake of this.#db.jobsCommitted) wake();
+    if (moved > 0) for (const wake of this.#db.jobsCommitted) wake(new Set([queue]));
     return moved;
   }
 

@@ -66,20 +66,32 @@ export async function queuesWithDueJobs(db: Kysely<Tables>, queues: readonly Que
   return queues.filter((_, i) => toBool(flags[`q${i}`] as number | bigint | boolean));
 }
 
-/** Marks up to `limit` due jobs of `queue` active for `token` and returns them (one statement, one round trip). */
+/**
+ * Marks due jobs active for `token`, up to `shares.get(queue)` of each queue, and returns them: one statement and
+ * one round trip however many queues share the claim (a claim per queue was most of the queue's statements).
+ */
 export async function claimJobs(
   db: Kysely<Tables>,
   engine: DatabaseEngine,
-  queue: QueueName,
-  limit: number,
+  shares: ReadonlyMap<QueueName, number>,
   now: number,
   lockMs: number,
   token: string,
 ): Promise<ClaimedJob[]> {
+  const parts = [...shares].filter(([, n]) => n > 0);
+  if (parts.length === 0) return [];
+  // Each queue's limit sits in its own derived table: a compound SELECT takes one LIMIT only, and PostgreSQL
+  // allows FOR UPDATE inside a subquery in FROM but not on a UNION's arms.
+  const ids =
+    parts.length === 1
+      ? dueIds(db, engine, parts[0][0], now, parts[0][1])
+      : parts
+          .map(([queue, n], i) => db.selectFrom(dueIds(db, engine, queue, now, n).as(`d${i}`)).select("id"))
+          .reduce((all, part) => all.unionAll(part));
   const rows = await db
     .updateTable("jobs")
     .set({ state: "active", locked_by: token, locked_until: now + lockMs, attempts: sql<number>`attempts + 1` })
-    .where("id", "in", dueIds(db, engine, queue, now, limit))
+    .where("id", "in", ids)
     .returning(["id", "name", "queue", "payload", "attempts", "max_attempts", "backoff_ms", "run_at"])
     .execute();
   return rows.map((r) => {

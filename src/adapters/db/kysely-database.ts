@@ -2,7 +2,7 @@ import { Kysely, type Transaction } from "kysely";
 import { IdGenerator } from "../../domain/ids.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database, DatabaseEngine, PoolStats, Tx } from "../../ports/database.ts";
-import type { JobRequest } from "../../ports/job-queue.ts";
+import type { JobRequest, QueueName } from "../../ports/job-queue.ts";
 import type { Repositories } from "../../ports/repositories/index.ts";
 import { insertJobRows } from "./job-rows.ts";
 import { createRepositories } from "./repositories/index.ts";
@@ -21,8 +21,11 @@ export abstract class KyselyDatabase implements Database {
   readonly kysely: Kysely<Tables>;
   readonly repos: Repositories;
   readonly clock: Clock;
-  /** Called after a transaction that enqueued jobs commits, so local workers and relays wake up at once. */
-  readonly jobsCommitted = new Set<() => void>();
+  /**
+   * Called after a transaction that enqueued jobs commits, with the queues it enqueued to, so local workers and
+   * relays wake up at once, and workers claim only from those queues (not one empty claim per queue they serve).
+   */
+  readonly jobsCommitted = new Set<(queues: ReadonlySet<QueueName>) => void>();
   protected readonly ids: IdGenerator;
   #log: Logger;
 
@@ -47,7 +50,9 @@ export abstract class KyselyDatabase implements Database {
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const callbacks: (() => void | Promise<void>)[] = [];
     const owner = {};
-    let enqueued = false;
+    const enqueued = new Set<QueueName>();
+    const pendingJobs: JobRequest[] = [];
+    const jobIds: bigint[] = [];
     let result: T;
     try {
       result = await this.kysely.transaction().execute(async (trx: Transaction<Tables>) => {
@@ -55,21 +60,26 @@ export abstract class KyselyDatabase implements Database {
           ...createRepositories(trx),
           nextId: () => this.ids.next(() => this.reserveBlock(trx), owner),
           enqueue: async (jobs: readonly JobRequest[]) => {
-            const ids: bigint[] = [];
-            for (let i = 0; i < jobs.length; i++) ids.push(await this.ids.next(() => this.reserveBlock(trx), owner));
-            await insertJobRows(trx, jobs, ids, this.clock.now());
-            if (jobs.length > 0) enqueued = true;
+            for (const job of jobs) {
+              jobIds.push(await this.ids.next(() => this.reserveBlock(trx), owner));
+              pendingJobs.push(job);
+              enqueued.add(job.queue);
+            }
           },
           afterCommit: (cb) => void callbacks.push(cb),
         };
-        return fn(tx);
+        const value = await fn(tx);
+        // Jobs are written once, just before the commit: a post enqueues from several services, and one multi-row
+        // INSERT costs a round trip where one per enqueue call cost several. Nothing reads its own jobs back.
+        await insertJobRows(trx, pendingJobs, jobIds, this.clock.now());
+        return value;
       });
     } catch (error) {
       this.ids.discard(owner);
       throw error;
     }
     this.ids.settle(owner);
-    if (enqueued) for (const wake of this.jobsCommitted) this.#safely(wake);
+    if (enqueued.size > 0) for (const wake of this.jobsCommitted) this.#safely(() => wake(enqueued));
     for (const cb of callbacks) this.#safely(cb);
     return result;
   }

@@ -11,7 +11,7 @@ import type { TagRecord } from "../../ports/repositories/tags.ts";
  * Entries are keyed by id and edit time, so an edit (local or, later, federated) makes a new key and the old
  * entry simply ages out: no cross-process invalidation is needed, which is what makes an in-process cache safe
  * for several web processes. Counts, the viewer's state, polls and authors are never cached here: they change
- * without an edit. Bounded (LRU by insertion and hit), so memory stays flat.
+ * without an edit. Bounded (oldest out first), so memory stays flat.
  */
 export interface StatusStatics {
   readonly mentions: readonly bigint[];
@@ -21,20 +21,18 @@ export interface StatusStatics {
   readonly media: readonly MediaRecord[];
 }
 
-/** A bounded map that forgets the least recently used entry first. */
-export class LruMap<K, V> {
+/**
+ * A bounded map that forgets the oldest entry first. Reads do not reorder: on the hottest path (every status of
+ * every page) re-inserting cost more than re-loading the few entries that age out while still in use.
+ */
+export class BoundedMap<K, V> {
   #map = new Map<K, V>();
   readonly #max: number;
   constructor(max: number) {
     this.#max = max;
   }
   get(key: K): V | undefined {
-    const value = this.#map.get(key);
-    if (value === undefined) return undefined;
-    // Re-inserting moves the key to the newest end of the Map's insertion order.
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    return value;
+    return this.#map.get(key);
   }
   set(key: K, value: V): void {
     this.#map.delete(key);
@@ -48,10 +46,10 @@ export class LruMap<K, V> {
 
 // About 2 KiB an entry with its content: 10,000 entries stay near 20 MiB, the newest statuses of a busy instance.
 const STATICS_MAX = 10_000;
-const statics = new LruMap<string, StatusStatics>(STATICS_MAX);
-const contents = new LruMap<string, string>(STATICS_MAX);
+const statics = new BoundedMap<string, StatusStatics>(STATICS_MAX);
+const contents = new BoundedMap<string, string>(STATICS_MAX);
 // Applications cannot be edited through the API; a handful serve every status.
-const applications = new LruMap<bigint, StatusApplication>(1_000);
+const applications = new BoundedMap<bigint, StatusApplication>(1_000);
 
 const versionKey = (s: StatusRecord) => `${s.id}:${s.editedAt ?? 0}`;
 

@@ -7,7 +7,7 @@ import type {
   StatusesRepository,
   StatusRecord,
 } from "../../../ports/repositories/statuses.ts";
-import { inIds } from "../dialect.ts";
+import { inIds, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull, toNum, toNumOrNull } from "./convert.ts";
 
@@ -89,7 +89,8 @@ export class KyselyStatusesRepository implements StatusesRepository {
 
   async findByIds(ids: readonly bigint[]): Promise<StatusRecord[]> {
     if (ids.length === 0) return [];
-    return (await this.selectStatuses().where("s.id", "in", [...ids]).execute()).map(toStatus);
+    // Every page of statuses starts here: written once per length rather than built per call (runWithIds).
+    return (await runWithIds<Row>(this.#db, `select s.* from statuses s where s.deleted_at is null and s.id {ids}`, [], ids)).map(toStatus);
   }
 
   async softDelete(id: bigint, now: number): Promise<boolean> {

@@ -7,7 +7,7 @@ import type {
   ViewerNetwork,
   ViewerStanding,
 } from "../../../ports/repositories/timelines.ts";
-import { inIds } from "../dialect.ts";
+import { inIds, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull } from "./convert.ts";
 import { parseLanguages } from "./relationship-queries.ts";
@@ -130,14 +130,14 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     const hidden = new Set<bigint>();
     const following = new Set<bigint>();
     if (authorIds.length === 0) return { hidden, following };
-    const ids = inIds(this.#db, authorIds);
-    const { rows } = await sql<{ k: string; t: Id }>`
-      select 'h' as k, target_account_id as t from blocks where account_id = ${viewerId} and target_account_id ${ids}
-      union all select 'h', account_id from blocks where target_account_id = ${viewerId} and account_id ${ids}
-      union all select 'h', target_account_id from mutes where account_id = ${viewerId} and target_account_id ${ids} and (expires_at is null or expires_at > ${now})
-      union all select 'h', a.id from accounts a where a.id ${ids} and (a.suspended_at is not null
-        or exists (select 1 from account_domain_blocks d where d.account_id = ${viewerId} and d.domain = lower(a.domain)))
-      union all select 'f', target_account_id from follows where account_id = ${viewerId} and target_account_id ${ids}`.execute(this.#db);
+    // Read for every page of a feed: written once per length rather than built per call (runWithIds).
+    const rows = await runWithIds<{ k: string; t: Id }>(this.#db, `
+      select 'h' as k, target_account_id as t from blocks where account_id = {0} and target_account_id {ids}
+      union all select 'h', account_id from blocks where target_account_id = {0} and account_id {ids}
+      union all select 'h', target_account_id from mutes where account_id = {0} and target_account_id {ids} and (expires_at is null or expires_at > {1})
+      union all select 'h', a.id from accounts a where a.id {ids} and (a.suspended_at is not null
+        or exists (select 1 from account_domain_blocks d where d.account_id = {0} and d.domain = lower(a.domain)))
+      union all select 'f', target_account_id from follows where account_id = {0} and target_account_id {ids}`, [viewerId, now], authorIds);
     for (const row of rows) (row.k === "f" ? following : hidden).add(toId(row.t));
     return { hidden, following };
   }

@@ -1,4 +1,4 @@
-import { emojisIn } from "../../../domain/custom-emoji.ts";
+import { emojisIn, shortcodesIn } from "../../../domain/custom-emoji.ts";
 import { formatStatusText, type LinkedMention } from "../../../domain/status-text.ts";
 import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import type { MediaRecord } from "../../../ports/repositories/media.ts";
@@ -46,6 +46,46 @@ export interface StatusBundle {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+// Creation times of statuses rendered lately, as ISO strings: every page renders the same statuses again, and
+// formatting a date costs more than the lookup. Cleared when full, so memory stays flat.
+const createdIsos = new Map<number, string>();
+function createdIso(ms: number): string {
+  let out = createdIsos.get(ms);
+  if (out === undefined) {
+    if (createdIsos.size >= 20_000) createdIsos.clear();
+    createdIsos.set(ms, (out = iso(ms)));
+  }
+  return out;
+}
+
+/*
+ * The Account entity of each author record, kept with the record: records of a page's authors come from the
+ * per-process cache of account-cache.ts, which hands out the same object until the account changes (then a new
+ * record, so a new rendering). The rendering depends on the record and on the instance's URLs (checked by the
+ * picture URLs, cheap to build) and its emojis on the request's emoji table, so only the shortcodes the name and
+ * bio use are kept and their entities looked up each time. Frozen, as it is shared by every status it appears in.
+ */
+interface RenderedAuthor {
+  readonly key: string;
+  readonly shortcodes: boolean;
+  readonly json: Readonly<Record<string, unknown>>;
+}
+const renderedAuthors = new WeakMap<AccountRecord, RenderedAuthor>();
+
+function authorJson(ctx: StatusRenderContext, a: AccountRecord, emojis: ReadonlyMap<string, Record<string, unknown>> | undefined): Record<string, unknown> {
+  const key = `${ctx.baseUrl}\n${a.avatarKey === null ? "" : ctx.mediaUrl(a.avatarKey)}\n${a.headerKey === null ? "" : ctx.mediaUrl(a.headerKey)}`;
+  let hit = renderedAuthors.get(a);
+  if (!hit || hit.key !== key) {
+    const json = renderAccount({ baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl }, a);
+    // Only a local, unsuspended account's name and bio can show emojis (renderAccount): whether they name any.
+    const shortcodes = a.domain === null && a.suspendedAt === null && shortcodesIn(a.displayName, a.note).size > 0;
+    hit = { key, shortcodes, json: Object.freeze(json) };
+    renderedAuthors.set(a, hit);
+  }
+  if (!hit.shortcodes || !emojis || emojis.size === 0) return hit.json;
+  return renderAccount({ baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl, emojis }, a);
+}
+
 function accountUrl(ctx: StatusRenderContext, a: AccountRecord): string {
   return a.domain === null ? `${ctx.baseUrl}/@${a.username}` : (a.url ?? a.uri ?? "");
 }
@@ -90,7 +130,7 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
   const local = author.domain === null;
   const out: Record<string, unknown> = {
     id: String(s.id),
-    created_at: iso(s.createdAt),
+    created_at: createdIso(s.createdAt),
     in_reply_to_id: s.inReplyToId === null ? null : String(s.inReplyToId),
     in_reply_to_account_id: s.inReplyToAccountId === null ? null : String(s.inReplyToAccountId),
     sensitive: s.sensitive,
@@ -107,7 +147,7 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
     content: local ? cachedContent(s, () => formatStatusText(s.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name))) : s.text,
     reblog,
     application: app ? { name: app.name, website: app.website } : null,
-    account: renderAccount(bundle.emojis ? { ...ctx, emojis: bundle.emojis } : ctx, author),
+    account: authorJson(ctx, author, bundle.emojis),
     media_attachments: (bundle.media?.get(s.id) ?? []).map((m) => renderMediaAttachment(ctx, m)),
     mentions: renderMentions(ctx, mentioned),
     tags: (bundle.tags?.get(s.id) ?? []).map((t) => renderStatusTag(ctx.baseUrl, t)),

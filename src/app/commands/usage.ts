@@ -83,6 +83,8 @@ Exits 0 when all is well, 1 when a check fails, 78 when the configuration itself
   jobs clear --queue Q [--id ID]   delete dead jobs
   mail test --to ADDRESS           queue a test message on the mailers queue
   db copy --to postgres://…        copy this embedded instance into an empty PostgreSQL database
+  media usage                      bytes and files by kind (uploads, remote cache, avatars and headers, previews)
+  media remove --days N [--prune-profiles] [--dry-run]   unattached uploads and remote media caches older than N days
   media migrate --to s3|local [--concurrency N]   copy every media file to the other store, resumably
   settings list                    instance settings (title, descriptions, contact, policies) and their values
   settings set KEY VALUE | KEY --file F

@@ -1,11 +1,10 @@
 import type { Config } from "../config/config.ts";
-import { createHttpApp, type HealthProbe } from "../http/app.ts";
+import type { Hono } from "hono";
+import { createHttpApp, type HealthProbe, type HerdEnv } from "../http/app.ts";
 import { mountLocalMedia, mountMediaRedirects } from "../http/local-media.ts";
 import { mountClientApi } from "../http/client-api.ts";
 import type { ApiDeps } from "../http/mastodon/context.ts";
 import { CLIENT_ROUTES } from "../http/routes.ts";
-import { createHerdFederation } from "../federation/federation.ts";
-import { mountFederation } from "../federation/hono.ts";
 import { mountHostMeta } from "../http/wellknown/host-meta.ts";
 import { HERD_VERSION } from "../http/mastodon/serializers/instance.ts";
 import { ALL_JOBS } from "../jobs/index.ts";
@@ -89,11 +88,37 @@ export function createClientApp(c: Container, streaming?: StreamingHub) {
   if (streaming) mountStreaming(app, streaming);
   mountClientApi(app, apiDeps(c), CLIENT_ROUTES);
   mountHostMeta(app, c.config.baseUrl);
-  mountFederation(app, createHerdFederation({
-    instance: c.jobDeps.instance, db: c.db, cache: c.cache, clock: c.clock, media: c.media, log: c.log, http: c.http,
-    authorizedFetch: c.config.authorizedFetch, version: HERD_VERSION,
-  }));
+  mountFederationLazily(app, c);
   return app;
+}
+
+/** Every path the federation endpoints answer (src/federation/hono.ts mounts them). */
+const FEDERATION_PATHS = ["/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/*", "/actor", "/users/*", "/emojis/*"];
+
+/**
+ * Mounts the federation endpoints on first use: Fedify and its JSON-LD stack weigh about 60 MiB of memory,
+ * which an idle small instance should not pay before anyone federates with it. The endpoints run in an app of
+ * their own (Mastodon-shaped errors, no second request metric) that the client app hands these paths to.
+ */
+function mountFederationLazily(app: Hono<HerdEnv>, c: Container): void {
+  let loading: Promise<Hono<HerdEnv>> | null = null;
+  const load = () =>
+    (loading ??= (async () => {
+      const [{ createHerdFederation }, { mountFederation }] = await Promise.all([
+        import("../federation/federation.ts"),
+        import("../federation/hono.ts"),
+      ]);
+      const federated = createHttpApp({ log: c.log, trustedProxies: c.config.trustedProxies, metricsAllowed: [], health: [] });
+      mountFederation(federated, createHerdFederation({
+        instance: c.jobDeps.instance, db: c.db, cache: c.cache, clock: c.clock, media: c.media, log: c.log, http: c.http,
+        authorizedFetch: c.config.authorizedFetch, version: HERD_VERSION,
+      }));
+      return federated;
+    })().catch((error) => {
+      loading = null;
+      throw error;
+    }));
+  for (const path of FEDERATION_PATHS) app.all(path, async (ctx) => (await load()).fetch(ctx.req.raw));
 }
 
 function startWorker(c: Container, flags: WorkerFlags): RunningWorker {

@@ -11,6 +11,7 @@ import { HttpError } from "../../errors.ts";
 import type { AuthContext } from "../../middleware/auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { setPageLinks } from "../pagination.ts";
+import { refuse } from "../refusals.ts";
 import { renderAccount, type AccountRenderContext } from "../serializers/account.ts";
 import { accountEmojiContext } from "./emoji-helpers.ts";
 import { renderRelationship } from "../serializers/relationship.ts";
@@ -47,16 +48,7 @@ export function idList(values: readonly string[]): bigint[] {
 }
 
 /** Turns a refused relationship change into Mastodon's status and message. */
-export function relationshipFailure(error: RelationshipError): never {
-  switch (error.kind) {
-    case "not_found":
-      throw new HttpError(404, "Record not found");
-    case "forbidden":
-      throw new HttpError(403, "This action is not allowed");
-    case "invalid":
-      throw new HttpError(422, error.message);
-  }
-}
+export const relationshipFailure: (error: RelationshipError) => never = refuse;
 
 /**
  * For public methods: anonymous requests pass; a token, if given, must carry `scope` (Mastodon's

@@ -1,6 +1,5 @@
 import type { Context, Hono } from "hono";
 import type { PollRecord } from "../../../ports/repositories/polls.ts";
-import type { PollError } from "../../../services/polls/deps.ts";
 import { findVisiblePoll, voteOnPoll } from "../../../services/polls/vote.ts";
 import type { HerdEnv } from "../../app.ts";
 import { HttpError } from "../../errors.ts";
@@ -8,19 +7,9 @@ import { requireActiveUser } from "../../middleware/active-user.ts";
 import { currentAccountId, requireScope } from "../../middleware/auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { list, readParams } from "../params.ts";
+import { refuse } from "../refusals.ts";
 import { renderPoll } from "../serializers/poll.ts";
 import { idParam, scopeIfToken, viewerOf } from "./account-helpers.ts";
-
-function pollFailure(error: PollError): never {
-  switch (error.kind) {
-    case "not_found":
-      throw new HttpError(404, "Record not found");
-    case "forbidden":
-      throw new HttpError(403, "This action is not allowed");
-    case "invalid":
-      throw new HttpError(422, error.message);
-  }
-}
 
 /** A poll as JSON for the request's viewer (with their choices when signed in). */
 async function pollJson(c: Context<ApiEnv>, deps: ApiDeps, poll: PollRecord): Promise<Record<string, unknown>> {
@@ -43,7 +32,7 @@ export function mountPolls(root: Hono<HerdEnv>, deps: ApiDeps): void {
   app.post("/api/v1/polls/:id/votes", requireScope("write:statuses"), active, async (c) => {
     const params = await readParams(c);
     const result = await voteOnPoll(deps, currentAccountId(c.get("auth")), idParam(c), list(params, "choices"));
-    if (!result.ok) pollFailure(result.error);
+    if (!result.ok) refuse(result.error);
     return c.json(await pollJson(c, deps, result.value));
   });
 }

@@ -12,6 +12,7 @@ import { loadPolls } from "./poll-helpers.ts";
 import { emojiEntities } from "./emoji-helpers.ts";
 import type { ApiDeps } from "../context.ts";
 import { setPageLinks } from "../pagination.ts";
+import { refuse } from "../refusals.ts";
 import { cachedApplications, cachedStatics, rememberStatics, type StatusStatics } from "../status-statics.ts";
 import { renderStatus, type StatusBundle, type StatusRenderContext } from "../serializers/status.ts";
 
@@ -26,18 +27,7 @@ export function statusContext(deps: ApiDeps): StatusRenderContext {
 }
 
 /** Turns a refused status change into Mastodon's status and message. */
-export function statusFailure(error: StatusError): never {
-  switch (error.kind) {
-    case "not_found":
-      throw new HttpError(404, "Record not found");
-    case "forbidden":
-      throw new HttpError(403, "This action is not allowed");
-    case "conflict":
-      throw new HttpError(409, error.message);
-    case "invalid":
-      throw new HttpError(422, error.message);
-  }
-}
+export const statusFailure: (error: StatusError) => never = refuse;
 
 /**
  * Loads what a page of statuses refers to: the statuses its boosts boost (kept only where the viewer may see

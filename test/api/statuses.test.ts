@@ -203,6 +203,16 @@ for (const v of appVariants) {
       assert.equal((await listOf(pager, undefined, "?exclude_reblogs=1&tagged=x")).body.length, 7);
     });
 
+    it("pins at most five even when eight pin requests arrive at once", async () => {
+      const [racer] = await users(t, ["pin_racer"]);
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) ids.push(expectStatus(await post(racer, { status: `race ${i}` }), 200).body.id);
+      const results = await Promise.all(ids.map((id) => t.request("POST", `/api/v1/statuses/${id}/pin`, { token: racer.token })));
+      assert.equal(results.filter((r) => r.status === 200).length, 5);
+      assert.equal(results.filter((r) => r.status === 422).length, 3);
+      assert.equal((await listOf(racer, undefined, "?pinned=true")).body.length, 5);
+    });
+
     it("pins up to five own statuses and lists them", async () => {
       const [pinner, someone] = await users(t, ["pinner", "pin_someone"]);
       const ids: string[] = [];

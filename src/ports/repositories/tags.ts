@@ -117,11 +117,8 @@ export interface TagsRepository {
   unfeatureTag(accountId: bigint, tagId: bigint): Promise<boolean>;
   /** The account's featured tags with their figures, oldest first (as Mastodon lists them). */
   listFeatured(accountId: bigint): Promise<FeaturedTagRecord[]>;
-  /**
-   * How many tags the account features. `lock` (inside a transaction) first locks the account's row until the
-   * transaction ends, so concurrent features of one account count one after another.
-   */
-  countFeatured(accountId: bigint, lock?: boolean): Promise<number>;
+  /** How many tags the account features (count under `accounts.lockForUpdate` when enforcing the limit). */
+  countFeatured(accountId: bigint): Promise<number>;
   /** Which of `tagIds` the account features. */
   featuredAmong(accountId: bigint, tagIds: readonly bigint[]): Promise<Set<bigint>>;
   /** The tags the account used most in its recent public and unlisted statuses, not yet featured. */

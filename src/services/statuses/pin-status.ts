@@ -21,6 +21,8 @@ export async function pinStatus(deps: StatusDeps, accountId: bigint, statusId: b
   if (status.accountId !== accountId) return invalid("Someone else's post cannot be pinned");
   if (status.visibility === "direct") return invalid("Posts that are only visible to mentioned users cannot be pinned");
   return deps.db.transaction(async (tx) => {
+    // Under the account's row lock, so two pins at once cannot both pass the count.
+    await tx.accounts.lockForUpdate(accountId);
     if ((await tx.statuses.pinnedAmong(accountId, [status.id])).has(status.id)) return ok(status);
     if ((await tx.statuses.countPins(accountId)) >= MAX_PINS) return invalid("You have already pinned the maximum number of posts");
     await tx.statuses.pin(await tx.nextId(), accountId, status.id, deps.clock.now());

@@ -22,7 +22,8 @@ export async function featureTag(deps: TagReadDeps, accountId: bigint, raw: stri
   if (current) return ok(current);
   const added = await deps.db.transaction(async (tx) => {
     // Counted under a lock in the inserting transaction; the unique (account, tag) index settles a double submit.
-    if ((await tx.tags.countFeatured(accountId, true)) >= FEATURED_TAGS_LIMIT) return false;
+    await tx.accounts.lockForUpdate(accountId);
+    if ((await tx.tags.countFeatured(accountId)) >= FEATURED_TAGS_LIMIT) return false;
     await tx.tags.feature(await tx.nextId(), accountId, tag.id, deps.clock.now());
     return true;
   });

@@ -9,7 +9,7 @@ import type {
   TagsRepository,
   TagTimelineQuery,
 } from "../../../ports/repositories/tags.ts";
-import { inIds, isPostgres } from "../dialect.ts";
+import { inIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum, toNumOrNull } from "./convert.ts";
 import { KyselyStatusesRepository } from "./statuses.ts";
@@ -343,9 +343,7 @@ export class KyselyTagsRepository implements TagsRepository {
     }));
   }
 
-  async countFeatured(accountId: bigint, lock = false): Promise<number> {
-    // SQLite has no row locks and needs none: its write transactions already run one at a time.
-    if (lock && isPostgres(this.#db)) await this.#db.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
+  async countFeatured(accountId: bigint): Promise<number> {
     const row = await this.#db.selectFrom("featured_tags").select((eb) => eb.fn.countAll().as("n")).where("account_id", "=", accountId).executeTakeFirstOrThrow();
     return Number(row.n);
   }

@@ -110,7 +110,7 @@ async function uploadImages(c: Container, accountId: bigint, file: Buffer, count
 /** Runs the figures on SQLite and a local media store (the processing cost does not depend on the database). */
 export async function run(): Promise<BenchResult> {
   const dir = tempDir("herd-bench-media-");
-  const c = await buildContainer(loadConfig({ DATA_DIR: dir, LOCAL_DOMAIN: "herd.bench", LOCAL_HTTPS: "false" }), silentLogger, { role: "test", migrate: true, checks: false });
+  const c = await buildContainer(loadConfig({ DATA_DIR: dir, LOCAL_DOMAIN: "herd.test", LOCAL_HTTPS: "false" }), silentLogger, { role: "test", migrate: true, checks: false });
   const rows: Record<string, string | number>[] = [];
   const notes: string[] = [];
   try {

@@ -6,6 +6,10 @@ import type { HealthProbe } from "../http/app.ts";
 import { GuardedHttpClient } from "../adapters/http/guarded-http-client.ts";
 import { HERD_VERSION } from "../http/mastodon/serializers/instance.ts";
 import type { HttpClient } from "../ports/http-client.ts";
+import type { RemoteResolver } from "../ports/remote-resolver.ts";
+import { lazyRemoteResolver } from "./remote-resolver.ts";
+import { plainHttpPeers } from "../federation/plain-http-peers.ts";
+import { countUnavailableDomains } from "../services/federation/delivery-state.ts";
 import type { JobDeps } from "../jobs/deps.ts";
 import type { Cache } from "../ports/cache.ts";
 import { systemClock, type Clock } from "../ports/clock.ts";
@@ -41,6 +45,8 @@ export interface Container {
   readonly health: readonly HealthProbe[];
   /** The one outgoing HTTP client (SSRF guard, timeouts, size limits). */
   readonly http: HttpClient;
+  /** Finds remote accounts and posts (search with resolve); Fedify loads on its first use. */
+  readonly resolver: RemoteResolver;
   readonly jobDeps: JobDeps;
   /** Closes everything it opened, in reverse order. */
   close(): Promise<void>;
@@ -142,6 +148,7 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
       role: options.role,
       poolStats: () => db.poolStats(),
       queueCounts: (q) => queue.counts(q),
+      unavailableDomains: () => countUnavailableDomains(db),
     });
 
     const search = await openSearchIndex(db);
@@ -151,10 +158,15 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
     });
     closers.push(async () => http.close());
     const { images, video } = await openMediaProcessors(config);
-    const jobDeps: JobDeps = { instance: instanceSettings(config), db, cache, feeds, search, pubsub, leases, media, images, video, mailer, clock, log, http };
+    const jobDeps: JobDeps = {
+      instance: instanceSettings(config), db, cache, feeds, search, pubsub, leases, media, images, video, mailer, clock, log, http,
+      deliveries: metrics.deliveryObserver(),
+      plainHttpPeers: plainHttpPeers(config),
+    };
     let closed = false;
     return {
       config, log, clock, db, cache, feeds, search, pubsub, leases, media, mailer, queue, metrics, health, jobDeps, http,
+      resolver: lazyRemoteResolver({ config, db, cache, clock, http, log, jobDeps }),
       async close() {
         if (closed) return;
         closed = true;
@@ -175,6 +187,7 @@ export function instanceSettings(config: Config): InstanceSettings {
     baseUrl: config.baseUrl,
     registrationsMode: config.registrationsMode,
     singleUserMode: config.singleUserMode,
+    limitedFederationMode: config.limitedFederationMode,
     trustedProxies: config.trustedProxies,
     streamingUrl: config.streamingApiBaseUrl,
     sourceUrl: config.sourceUrl,

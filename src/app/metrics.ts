@@ -9,6 +9,8 @@ export interface MetricsSources {
   /** Queue depths are read from the backend on scrape, at most once per `queueCountsTtlMs`. */
   readonly queueCounts?: (queue: QueueName) => Promise<QueueCounts>;
   readonly queueCountsTtlMs?: number;
+  /** Domains the delivery circuit breaker stopped delivering to, read on scrape (cached like queue depths). */
+  readonly unavailableDomains?: () => Promise<number>;
 }
 
 /**
@@ -22,6 +24,7 @@ export class HerdMetrics {
   readonly jobs: client.Counter<"queue" | "name" | "outcome">;
   readonly jobDuration: client.Histogram<"queue" | "name">;
   readonly jobLatency: client.Histogram<"queue">;
+  readonly deliveries: client.Counter<"outcome">;
 
   constructor(sources: MetricsSources) {
     this.registry.setDefaultLabels({ role: sources.role });
@@ -59,6 +62,27 @@ export class HerdMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
       registers: [this.registry],
     });
+
+    this.deliveries = new client.Counter({
+      name: "herd_deliveries_total",
+      help: "ActivityPub delivery attempts by outcome (delivered, gone, rejected, retry, failed, unavailable, refused, no_signer)",
+      labelNames: ["outcome"],
+      registers: [this.registry],
+    });
+    const unavailable = sources.unavailableDomains;
+    if (unavailable) {
+      const ttl = sources.queueCountsTtlMs ?? 5_000;
+      let cached: { at: number; value: number } | null = null;
+      new client.Gauge({
+        name: "herd_delivery_unavailable_domains",
+        help: "Domains deliveries are stopped for after failing on 7 distinct days (herd admin domains list --unavailable)",
+        registers: [this.registry],
+        async collect() {
+          if (!cached || Date.now() - cached.at > ttl) cached = { at: Date.now(), value: await unavailable() };
+          this.set(cached.value);
+        },
+      });
+    }
 
     const pool = sources.poolStats;
     new client.Gauge({
@@ -105,6 +129,11 @@ export class HerdMetrics {
         this.jobDuration.observe({ queue: job.queue, name: job.name }, durationMs / 1000);
       },
     };
+  }
+
+  /** Counts delivery outcomes (JobDeps.deliveries). */
+  deliveryObserver(): { delivered(outcome: string, attempt: number): void } {
+    return { delivered: (outcome) => this.deliveries.inc({ outcome }) };
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

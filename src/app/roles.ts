@@ -76,6 +76,7 @@ export function apiDeps(c: Container): ApiDeps {
     mailer: c.mailer,
     queue: c.queue,
     log: c.log,
+    resolver: c.resolver,
   };
 }
 
@@ -93,7 +94,7 @@ export function createClientApp(c: Container, streaming?: StreamingHub) {
 }
 
 /** Every path the federation endpoints answer (src/federation/hono.ts mounts them). */
-const FEDERATION_PATHS = ["/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/*", "/actor", "/users/*", "/emojis/*"];
+const FEDERATION_PATHS = ["/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/*", "/actor", "/inbox", "/users/*", "/emojis/*"];
 
 /**
  * Mounts the federation endpoints on first use: Fedify and its JSON-LD stack weigh about 60 MiB of memory,

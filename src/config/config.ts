@@ -24,6 +24,8 @@ export interface Config {
   readonly allowedPrivateAddresses: readonly string[];
   /** AUTHORIZED_FETCH (Mastodon's secure mode): actors and objects are served only to signed requests. */
   readonly authorizedFetch: boolean;
+  /** LIMITED_FEDERATION_MODE: federate only with the domains in domain_allows. */
+  readonly limitedFederationMode: boolean;
   /** ACTOR_KEYS_AT_CREATION: generate a new account's keys in a job right away (false: when first served). */
   readonly actorKeysAtCreation: boolean;
   /** Who may sign up: open, approved (a moderator approves each account) or none. */

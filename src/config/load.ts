@@ -30,6 +30,11 @@ export function isLoopbackHost(hostWithPort: string): boolean {
   return host === "::1";
 }
 
+/** Domains RFC 2606 and RFC 6761 reserve for testing and examples, which never reach the fediverse. */
+function isReservedTestDomain(hostWithPort: string): boolean {
+  return /\.(test|invalid|example|localhost)$/i.test(hostWithPort.replace(/:\d+$/, ""));
+}
+
 /** Validates the environment into a frozen Config; throws ConfigError naming the variable and the fix. */
 export function loadConfig(env: Env, cwd = process.cwd()): Config {
   // Empty strings mean "unset", as docker-compose and systemd EnvironmentFile produce them for blank lines.
@@ -49,6 +54,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const e = parsed.data;
   const webDomain = e.WEB_DOMAIN ?? e.LOCAL_DOMAIN;
   const https = e.LOCAL_HTTPS ?? !isLoopbackHost(webDomain);
+  // Plain http on a real domain would federate unsigned-transport traffic and mint http:// ids peers keep forever.
+  if (!https && !isLoopbackHost(webDomain) && !isReservedTestDomain(webDomain) && !e.HERD_DEVELOPMENT)
+    throw new ConfigError(
+      "LOCAL_HTTPS",
+      `LOCAL_HTTPS=false on ${webDomain}, which is not a loopback or test domain`,
+      "Serve Herd over https (behind a TLS proxy) and unset LOCAL_HTTPS, or set HERD_DEVELOPMENT=true for a development instance.",
+    );
   const dataDir = resolve(cwd, e.DATA_DIR);
 
   const localMedia = { kind: "local" as const, root: resolve(dataDir, "media") };
@@ -105,6 +117,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     trustedProxies: e.TRUSTED_PROXY_IP,
     allowedPrivateAddresses: e.ALLOWED_PRIVATE_ADDRESSES,
     authorizedFetch: e.AUTHORIZED_FETCH,
+    limitedFederationMode: e.LIMITED_FEDERATION_MODE,
     actorKeysAtCreation: e.ACTOR_KEYS_AT_CREATION,
     // Mastodon closes registrations in single-user mode whatever the mode says.
     registrationsMode: e.SINGLE_USER_MODE ? "none" : e.REGISTRATIONS_MODE,

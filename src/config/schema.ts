@@ -78,6 +78,7 @@ export const envSchema = z.object({
   LOCAL_DOMAIN: domain("LOCAL_DOMAIN").default("localhost:3000"),
   WEB_DOMAIN: domain("WEB_DOMAIN").optional(),
   LOCAL_HTTPS: bool("LOCAL_HTTPS").optional(),
+  HERD_DEVELOPMENT: bool("HERD_DEVELOPMENT").default(false),
   BIND: z
     .string()
     .trim()
@@ -108,6 +109,7 @@ export const envSchema = z.object({
   TRUSTED_PROXY_IP: cidrList("TRUSTED_PROXY_IP").default([]),
   ALLOWED_PRIVATE_ADDRESSES: cidrList("ALLOWED_PRIVATE_ADDRESSES").default([]),
   AUTHORIZED_FETCH: bool("AUTHORIZED_FETCH").default(false),
+  LIMITED_FEDERATION_MODE: bool("LIMITED_FEDERATION_MODE").default(false),
   ACTOR_KEYS_AT_CREATION: bool("ACTOR_KEYS_AT_CREATION").default(true),
   REGISTRATIONS_MODE: z
     .enum(["open", "approved", "none"], { message: "REGISTRATIONS_MODE must be open, approved or none" })

@@ -13,6 +13,8 @@ export interface InstanceSettings {
   readonly registrationsMode: RegistrationsMode;
   /** One account only: registrations closed, `/` shows the owner's profile. */
   readonly singleUserMode: boolean;
+  /** LIMITED_FEDERATION_MODE: federate only with allowed domains (`herd admin domains allow`); absent means off. */
+  readonly limitedFederationMode?: boolean;
   /** Addresses whose X-Forwarded-For is believed (rate limits see the real client). */
   readonly trustedProxies: readonly string[];
   /** Where clients open the streaming API (`wss://…`). */

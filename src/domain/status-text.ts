@@ -4,7 +4,9 @@ import { countedLength, escapeHtml, findUrls, linkHtml } from "./text-format.ts"
 export const STATUS_MAX_CHARS = 500;
 
 // Mastodon's Account::MENTION_RE: not after a word character or a slash (so not inside URLs or e-mail addresses).
-const MENTION_RE = /(?<=^|[^/\p{L}\p{N}_])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@([\p{L}\p{N}_.-]+[\p{L}\p{N}_]+))?/giu;
+// Unlike Mastodon's, the domain may carry a port: instances on a non-default port (LOCAL_DOMAIN=localhost:3000,
+// the federation tests) have handles like @alice@localhost:3000, and they should link like any other.
+const MENTION_RE = /(?<=^|[^/\p{L}\p{N}_])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@([\p{L}\p{N}_.-]+[\p{L}\p{N}_]+(?::\d{1,5}(?!\d))?))?/giu;
 
 /** One `@user` or `@user@domain` in a text, with its position. */
 export interface MentionToken {

@@ -19,8 +19,11 @@ import {
 import { findPublicStatusObject, loadStatusObjects, publicReplies } from "../services/federation/objects.ts";
 import { guardedDocumentLoader } from "./document-loader.ts";
 import { CacheKvStore } from "./fedify-kv-store.ts";
+import { registerInboxListeners } from "./inbox/listeners.ts";
 import { cryptoKeyPairs } from "./keys.ts";
+import { instanceFetchSigner } from "./instance-signer.ts";
 import { LocalUris } from "./uris.ts";
+import { movedToUri } from "./moved-to.ts";
 import { accountUri, createActivity, customEmoji, featuredHashtag, localActor, repliesCollection, statusObject, type VocabContext } from "./vocab.ts";
 
 /** What the federation endpoints use: ports, instance settings, and the guarded HTTP client. */
@@ -60,15 +63,16 @@ function cursorId(cursor: string): bigint | undefined | null {
 }
 
 /**
- * Builds Herd's Fedify federation: actors, their keys and collections, local statuses as objects, and WebFinger. Every document Fedify fetches goes through Herd's guarded HTTP client. There is no inbox listener
- * yet, so Fedify routes no POSTs; the inbox and shared inbox URLs actors advertise are Herd's stable paths.
+ * Builds Herd's Fedify federation: actors, their keys and collections, local statuses as objects, WebFinger, and
+ * the personal and shared inboxes (inbox/listeners.ts). Every document Fedify fetches goes through Herd's guarded
+ * HTTP client.
  */
 export function createHerdFederation(deps: FederationDeps): HerdFederation {
   const kv = new CacheKvStore(deps.cache);
   const uris = new LocalUris(deps.instance);
   const vocab: VocabContext = { instance: deps.instance, uris, media: deps.media };
   const read: FederationReadDeps = { db: deps.db, cache: deps.cache, clock: deps.clock };
-  const loader = guardedDocumentLoader(deps.http, kv);
+  const loader = guardedDocumentLoader(deps.http, kv, instanceFetchSigner({ ...read, instance: deps.instance }));
   const authenticated: AuthenticatedDocumentLoaderFactory = (identity) => async (url, options) => {
     const signed = await signRequest(new Request(url, { headers: { accept: ACCEPT } }), identity.privateKey, identity.keyId);
     const response = await deps.http.request(url, { headers: signed.headers, ...(options?.signal ? { signal: options.signal } : {}) });
@@ -76,6 +80,8 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
   };
   const federation = createFederation<void>({
     kv,
+    // Mastodon's skew: a signature's Date (or `created`) within an hour. Fedify's default for `created` is a minute.
+    signatureTimeWindow: { hours: 1 },
     origin: { handleHost: deps.instance.localDomain, webOrigin: deps.instance.baseUrl },
     documentLoaderFactory: () => loader,
     contextLoaderFactory: () => loader,
@@ -99,6 +105,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
         following: ctx.getFollowingUri(identifier),
         featured: ctx.getFeaturedUri(identifier),
         featuredTags: ctx.getFeaturedTagsUri(identifier),
+        movedTo: await movedToUri(vocab, read, found.actor.account),
       });
     })
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
@@ -205,6 +212,9 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
   federation.setWebFingerLinksDispatcher(() => [
     { rel: "http://ostatus.org/schema/1.0/subscribe", template: `${deps.instance.baseUrl}/authorize_interaction?uri={uri}` },
   ]);
+
+  // POST /users/{identifier}/inbox and /inbox: verified by Fedify, then enqueued on ingress (inbox/listeners.ts).
+  registerInboxListeners(federation, deps);
 
   return { federation, vocab, kv, deps };
 }

@@ -7,6 +7,7 @@ import { guardedDocumentLoader } from "./document-loader.ts";
 import { cryptoKeyPairs } from "./keys.ts";
 import { instanceActorUsername } from "./uris.ts";
 import { instanceActor } from "./vocab.ts";
+import { inboxGuard } from "./inbox/guard.ts";
 
 const AS_JSON = "application/activity+json";
 
@@ -119,5 +120,9 @@ export function mountFederation<E extends Env>(app: Hono<E>, herd: HerdFederatio
     if (c.req.path === "/.well-known/webfinger" && response.status === 200) return mastodonJrd(response, vocab.uris.base, deps.instance.localDomain);
     return response;
   };
-  for (const path of ["/users/*", "/emojis/*", "/.well-known/webfinger"]) app.use(path, fedify);
+  // Before Fedify: refused domains, oversized and malformed documents are answered without any key fetch.
+  const guard = inboxGuard(deps);
+  app.use("/inbox", guard);
+  app.use("/users/:username/inbox", guard);
+  for (const path of ["/users/*", "/emojis/*", "/inbox", "/.well-known/webfinger"]) app.use(path, fedify);
 }

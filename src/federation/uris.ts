@@ -22,6 +22,13 @@ export class LocalUris {
   sharedInbox(): URL {
     return new URL("/inbox", this.base);
   }
+  /** An actor's collections, at the paths Fedify's dispatchers in federation.ts serve. */
+  collection(username: string, name: "outbox" | "followers" | "following" | "collections/featured" | "collections/tags"): URL {
+    return new URL(`/users/${encodeURIComponent(username)}/${name}`, this.base);
+  }
+  actorKey(username: string): URL {
+    return new URL(`/users/${encodeURIComponent(username)}#main-key`, this.base);
+  }
   status(username: string, id: bigint): URL {
     return new URL(`/users/${encodeURIComponent(username)}/statuses/${id}`, this.base);
   }
@@ -44,8 +51,9 @@ export class LocalUris {
   instanceActorKey(): URL {
     return new URL("/actor#main-key", this.base);
   }
+  /** The instance actor receives at the shared inbox: it is addressed only with server-wide activities. */
   instanceActorInbox(): URL {
-    return new URL("/actor/inbox", this.base);
+    return new URL("/inbox", this.base);
   }
   /** The thread's id in `context`: a tag: URI as Mastodon mints for conversations it started. */
   conversation(conversationId: bigint, createdAt: number): URL {

@@ -68,6 +68,8 @@ export interface ActorLinks {
   readonly following: URL;
   readonly featured: URL;
   readonly featuredTags: URL;
+  /** The account this one moved to (Mastodon's movedTo), when it did. */
+  readonly movedTo?: URL | null;
 }
 
 /**
@@ -99,6 +101,8 @@ export function localActor(v: VocabContext, a: AccountRecord, emojis: readonly C
     image: picture(v, a.headerKey),
     attachments: a.fields.map((f) => new PropertyValue({ name: f.name, value: formatFieldValue(f.value) })),
     tags: emojis.map((e) => customEmoji(v, e)),
+    aliases: (a.alsoKnownAs ?? []).map((u) => new URL(u)),
+    successor: links.movedTo ?? null,
   };
   return a.bot ? new Service(values) : new Person(values);
 }

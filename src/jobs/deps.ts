@@ -4,6 +4,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import type { Feeds } from "../ports/feeds.ts";
 import type { HttpClient } from "../ports/http-client.ts";
+import type { DeliveryObserver } from "../services/federation/delivery.ts";
 import type { ImageProcessor } from "../ports/images.ts";
 import type { LeaseStore } from "../ports/lease.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -33,4 +34,11 @@ export interface JobDeps {
   readonly log: Logger;
   /** The guarded outgoing HTTP client (remote media fetches); absent in processes that make no such requests. */
   readonly http?: HttpClient;
+  /**
+   * Which plain-http URLs federation may fetch (LOCAL_HTTPS=false with peers on ALLOWED_PRIVATE_ADDRESSES, for
+   * development and tests); absent: none.
+   */
+  readonly plainHttpPeers?: (url: URL) => boolean;
+  /** Counts delivery outcomes for metrics; absent where nothing observes them. */
+  readonly deliveries?: DeliveryObserver;
 }

@@ -2,7 +2,13 @@ import { sendConfirmationMail, sendPasswordResetMail } from "./account-mail.ts";
 import { cleanupAuthRecords } from "./auth-cleanup.ts";
 import type { JobDefinition } from "./define-job.ts";
 import { generateActorKeysHandler } from "./federation-keys.ts";
+import { ingestActivityHandler } from "../federation/inbox/ingest-job.ts";
+import { removeDeletedActorHandler } from "./deleted-actors.ts";
+import { federateHandler } from "../federation/outbox/federate-job.ts";
+import { deliverHandler } from "../federation/deliver-job.ts";
+import { pruneGoneActorsHandler } from "../federation/gone-actors-job.ts";
 import { refreshInstanceCachesHandler } from "./instance-caches.ts";
+import { domainModerationChangedHandler } from "./domain-moderation.ts";
 import { fanOutStatusHandler, removeFromFeedsHandler, resetFeedsHandler } from "./feeds.ts";
 import { cleanupLeases, databaseMaintenance } from "./maintenance.ts";
 import { processMediaHandler, removeUnattachedMediaHandler } from "./media.ts";
@@ -39,12 +45,17 @@ export const ALL_JOBS: readonly JobDefinition<any>[] = [
   indexStatusHandler,
   tagFollowerFeedsHandler,
   refreshInstanceCachesHandler,
+  domainModerationChangedHandler,
   refreshTrendsHandler,
   endPollHandler,
   endDuePollsHandler,
   publishScheduledStatusHandler,
   publishDueStatusesHandler,
   generateActorKeysHandler,
+  ingestActivityHandler,
+  federateHandler,
+  pruneGoneActorsHandler,
+  removeDeletedActorHandler,
   processMediaHandler,
   removeUnattachedMediaHandler,
   fetchRemoteMediaHandler,
@@ -55,4 +66,5 @@ export const ALL_JOBS: readonly JobDefinition<any>[] = [
   streamStatusEditHandler,
   streamAnnouncementReactionHandler,
   streamNotificationsMergedHandler,
+  deliverHandler,
 ];

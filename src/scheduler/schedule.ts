@@ -5,6 +5,7 @@ import { endDuePollsHandler } from "../jobs/polls.ts";
 import { removeRemoteMediaCacheHandler } from "../jobs/remote-media.ts";
 import { publishDueStatusesHandler } from "../jobs/scheduled-statuses.ts";
 import { refreshTrendsHandler } from "../jobs/trends.ts";
+import { pruneGoneActorsHandler } from "../federation/gone-actors-job.ts";
 import { isValidCron, parseDuration, type PeriodicJob } from "./periodic.ts";
 
 /** The periodic jobs and their default schedules (Mastodon keeps the same in config/sidekiq.yml). */
@@ -17,6 +18,7 @@ export const DEFAULT_SCHEDULE: readonly PeriodicJob[] = [
   { job: publishDueStatusesHandler, schedule: { everyMs: 60_000 } },
   { job: removeUnattachedMediaHandler, schedule: { everyMs: 3_600_000 } },
   { job: removeRemoteMediaCacheHandler, schedule: { cron: "37 3 * * *" } },
+  { job: pruneGoneActorsHandler, schedule: { everyMs: 600_000 } },
 ];
 
 /**

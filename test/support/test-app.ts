@@ -109,9 +109,17 @@ export async function startTestApp(variant: AppVariant, env: Record<string, stri
     },
     async drain(timeoutMs = 10_000) {
       const end = Date.now() + timeoutMs;
+      // Two empty readings in a row: the queues are read one after another, so a job finishing on one queue
+      // while another is read can enqueue work that a single reading misses.
+      let empty = 0;
       for (;;) {
         const counts = await Promise.all(QUEUE_NAMES.map((q) => container.queue.counts(q)));
-        if (counts.every((c) => c.waiting + c.active === 0)) return;
+        if (counts.every((c) => c.waiting + c.active === 0)) {
+          if (++empty >= 2) return;
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
+        empty = 0;
         if (Date.now() > end) throw new Error(`jobs still pending: ${JSON.stringify(counts)}`);
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -41,7 +41,9 @@ describe("configuration", () => {
     assert.equal(c.https, true);
     assert.equal(c.baseUrl, "https://social.example.com");
     assert.equal(c.localDomain, "example.com");
-    assert.equal(load({ LOCAL_DOMAIN: "example.com", LOCAL_HTTPS: "false" }).https, false);
+    assert.equal(load({ LOCAL_DOMAIN: "example.com", LOCAL_HTTPS: "false", HERD_DEVELOPMENT: "true" }).https, false);
+    assert.equal(load({ LOCAL_DOMAIN: "herd.test", LOCAL_HTTPS: "false" }).https, false);
+    rejects({ LOCAL_DOMAIN: "example.com", LOCAL_HTTPS: "false" }, "LOCAL_HTTPS", /HERD_DEVELOPMENT=true/);
     assert.equal(load({ LOCAL_DOMAIN: "127.0.0.1:3001" }).https, false);
   });
 

@@ -4,6 +4,9 @@ import type { StatusesTable, MentionsTable, StatusPinsTable, TagsTable, StatusTa
 import type { NotificationsTable, NotificationPoliciesTable, NotificationRequestsTable, NotificationPermissionsTable, MarkersTable, ListsTable, ListAccountsTable, AccountConversationsTable, CustomFiltersTable, CustomFilterKeywordsTable, CustomFilterStatusesTable } from "./schema/reading.ts";
 import type { InstanceSettingsTable, InstanceRulesTable, CustomEmojisTable, AnnouncementsTable, AnnouncementReactionsTable, AnnouncementMutesTable, MediaAttachmentsTable, MediaMigrationKeysTable } from "./schema/content.ts";
 import type { JobsTable, LeasesTable, CountersTable } from "./schema/platform.ts";
+import type { DomainBlocksTable, DomainAllowsTable } from "./schema/federation-domains.ts";
+import type { DeliveryDomainsTable, DeliveryGoneInboxesTable } from "./schema/delivery.ts";
+import type { ReportsTable } from "./schema/reports.ts";
 
 /**
  * Row types of every table, one file per area under schema/ (column conventions in schema/columns.ts); this
@@ -14,6 +17,9 @@ export type * from "./schema/statuses.ts";
 export type * from "./schema/reading.ts";
 export type * from "./schema/content.ts";
 export type * from "./schema/platform.ts";
+export type * from "./schema/federation-domains.ts";
+export type * from "./schema/delivery.ts";
+export type * from "./schema/reports.ts";
 
 export interface Tables {
   accounts: AccountsTable;
@@ -68,6 +74,11 @@ export interface Tables {
   media_attachments: MediaAttachmentsTable;
   account_keys: AccountKeysTable;
   media_migration_keys: MediaMigrationKeysTable;
+  domain_blocks: DomainBlocksTable;
+  domain_allows: DomainAllowsTable;
+  delivery_domains: DeliveryDomainsTable;
+  delivery_gone_inboxes: DeliveryGoneInboxesTable;
+  reports: ReportsTable;
 }
 
 /** Tables in the order `herd admin db copy` copies them (parents before children). */
@@ -121,6 +132,11 @@ export const TABLES_IN_COPY_ORDER: readonly (keyof Tables)[] = [
   "media_attachments",
   "account_keys",
   "media_migration_keys",
+  "domain_blocks",
+  "domain_allows",
+  "delivery_domains",
+  "delivery_gone_inboxes",
+  "reports",
   "jobs",
   "leases",
 ];

@@ -3,6 +3,7 @@ import type { Config } from "../../config/config.ts";
 import { QUEUE_NAMES, type QueueName } from "../../ports/job-queue.ts";
 import { USER_ROLES, type LocalAccount, type UserRole } from "../../ports/repositories/accounts.ts";
 import { createAccount, listAccounts, modifyAccount } from "../../services/admin/accounts.ts";
+import { runMigrationCommand } from "./admin-migration.ts";
 import { createAccessToken } from "../../services/admin/tokens.ts";
 import { silentLogger } from "../logger.ts";
 import { buildContainer, type Container } from "../container.ts";
@@ -12,6 +13,7 @@ import { isPlausibleEmail } from "../../domain/accounts.ts";
 import { jobRequest } from "../../jobs/define-job.ts";
 import { deliverTestMail } from "../../jobs/test-mail.ts";
 import { CONTENT_AREAS, runContentCommand } from "./admin-content.ts";
+import { DOMAIN_ACTIONS, runDomainsCommand } from "./admin-domains.ts";
 import { CommandError, HELP, UsageError } from "./usage.ts";
 
 export interface Output {
@@ -31,17 +33,18 @@ export async function runAdmin(config: Config, args: string[], io: Output): Prom
   const [area, action, ...rest] = args;
   if (!area || area === "--help" || area === "-h") {
     io.out(HELP.admin);
-    if (!area) throw new UsageError("herd admin needs an area: accounts, tokens, jobs, mail, db, settings, rules, emoji or announcements", HELP.admin);
+    if (!area) throw new UsageError("herd admin needs an area: accounts, tokens, jobs, mail, db, media, domains, settings, rules, emoji or announcements", HELP.admin);
     return;
   }
   if (area === "db" && action === "copy") return copyDatabaseTo(config, rest, io);
   if (area === "media") return (await import("./admin-media.ts")).runMediaCommand(config, action, rest, io);
   const known: Record<string, string[]> = {
-    accounts: ["create", "list", "modify"],
+    accounts: ["create", "list", "modify", "alias", "move"],
     tokens: ["create"],
     jobs: ["list", "retry", "clear"],
     mail: ["test"],
     ...CONTENT_AREAS,
+    domains: DOMAIN_ACTIONS,
   };
   if (!known[area]) throw new UsageError(`unknown area ${JSON.stringify(area)}`, HELP.admin);
   if (!action || !known[area].includes(action))
@@ -55,9 +58,11 @@ export async function runAdmin(config: Config, args: string[], io: Output): Prom
     if (area === "accounts" && action === "create") await accountsCreate(c, rest, io);
     else if (area === "accounts" && action === "list") await accountsList(c, rest, io);
     else if (area === "accounts" && action === "modify") await accountsModify(c, rest, io);
+    else if (area === "accounts" && (action === "alias" || action === "move")) await runMigrationCommand(c, action, rest, io);
     else if (area === "tokens") await tokensCreate(c, rest, io);
     else if (area === "mail") await mailTest(c, rest, io);
     else if (area in CONTENT_AREAS) await runContentCommand(c, area, action, rest, io);
+    else if (area === "domains") await runDomainsCommand(c, action, rest, io);
     else await jobs(c, action, rest, io);
   } finally {
     await c.close();

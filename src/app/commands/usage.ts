@@ -27,7 +27,7 @@ Commands:
   scheduler   Periodic jobs; safe to run on every node (needs DATABASE_URL and REDIS_URL)
   migrate     Apply database migrations
   doctor      Check the configuration and every backend it names
-  admin       Operator commands: accounts, tokens, jobs, mail, db, settings, rules, emoji, announcements
+  admin       Operator commands: accounts, tokens, jobs, mail, db, media, domains, settings, rules, emoji, announcements
 
 Run \`herd <command> --help\` for a command's options. Configuration is by environment variables (and .env);
 see docs/configuration.md.`,
@@ -77,6 +77,8 @@ Exits 0 when all is well, 1 when a check fails, 78 when the configuration itself
   accounts create USERNAME --email E [--password P] [--role owner|admin|moderator|user] [--confirmed] [--approve]
   accounts list
   accounts modify USERNAME [--role R] [--disable | --enable] [--approve] [--reset-password]
+  accounts alias USERNAME --add ACCOUNT | --remove ACCOUNT   actor ids USERNAME is also known as (needed to move here)
+  accounts move USERNAME --to ACCOUNT   move to ACCOUNT (which must list USERNAME as an alias); followers follow it
   tokens create USERNAME [--scopes "read write follow push"]
   jobs list [--queue Q]            queue counts, and the dead jobs of Q
   jobs retry --queue Q [--id ID]   move dead jobs back to waiting
@@ -98,6 +100,14 @@ Exits 0 when all is well, 1 when a check fails, 78 when the configuration itself
   announcements publish TEXT [--starts-at T --ends-at T [--all-day]]
   announcements list
   announcements unpublish ID
+  domains block DOMAIN [--severity silence|suspend|noop] [--reject-media] [--reject-reports] [--obfuscate]
+                [--public-comment TEXT] [--private-comment TEXT]   block a domain and its subdomains; again: change
+                the block (options not given stay; --no-reject-media, --no-reject-reports, --no-obfuscate undo)
+  domains unblock DOMAIN           lift the block, and the suspensions and silences it set
+  domains list [--json] [--allowed | --unavailable]   domain blocks; --allowed: the allow-list of LIMITED_FEDERATION_MODE;
+                                   --unavailable: domains deliveries stopped for (failing on 7 days)
+  domains allow DOMAIN             federate with DOMAIN under LIMITED_FEDERATION_MODE
+  domains disallow DOMAIN
 
 Exit codes: 0 ok, 1 failure, 64 usage, 78 configuration.`,
 } as const;

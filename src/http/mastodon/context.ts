@@ -1,3 +1,4 @@
+import type { RemoteResolver } from "../../ports/remote-resolver.ts";
 import type { InstanceSettings } from "../../domain/instance.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { Clock } from "../../ports/clock.ts";
@@ -29,6 +30,8 @@ export interface ApiDeps {
   readonly mailer: Mailer;
   readonly queue: JobQueue;
   readonly log: Logger;
+  /** Remote accounts and posts for search with `resolve` (absent: nothing remote is looked up). */
+  readonly resolver?: RemoteResolver;
 }
 
 /** Hono variables of API requests: the client address and the bearer token's owner (null when anonymous). */

@@ -88,6 +88,69 @@ export interface AccountRecord {
   readonly memorial: boolean;
   /** Present for local accounts. */
   readonly user: AccountUser | null;
+  /** The account this one moved to; null when it has not moved (absent in records built by hand). */
+  readonly movedToAccountId?: bigint | null;
+  /** Actor ids this account is also known as (alsoKnownAs), for Move checks. */
+  readonly alsoKnownAs?: readonly string[];
+  /** Person, Service, Group, Application or Organization for remote accounts; null for local ones. */
+  readonly actorType?: ActorType | null;
+  /** When a remote account's actor document was last fetched; null for local accounts. */
+  readonly fetchedAt?: number | null;
+}
+
+/** The ActivityStreams actor types Herd stores as accounts. */
+export type ActorType = "Person" | "Service" | "Group" | "Application" | "Organization";
+export const ACTOR_TYPES: readonly ActorType[] = ["Person", "Service", "Group", "Application", "Organization"];
+
+/**
+ * A remote account as its actor document describes it, already sanitized: display name and field names plain
+ * text, note and field values sanitized HTML. Written by `upsertRemote`, keyed by the actor id (`uri`).
+ */
+export interface RemoteAccountInput {
+  /** The id a new row gets (unused when the uri is known already). */
+  readonly id: bigint;
+  readonly uri: string;
+  readonly url: string | null;
+  /** Kept as first stored: a later document of the same actor does not rename the account. */
+  readonly username: string;
+  /** Lower-case host, with the port when not the default. */
+  readonly domain: string;
+  readonly displayName: string;
+  readonly note: string;
+  readonly fields: readonly ProfileField[];
+  readonly locked: boolean;
+  readonly bot: boolean;
+  readonly discoverable: boolean | null;
+  readonly indexable: boolean;
+  readonly actorType: ActorType;
+  readonly inboxUrl: string | null;
+  readonly sharedInboxUrl: string | null;
+  readonly outboxUrl: string | null;
+  readonly followersUrl: string | null;
+  readonly followingUrl: string | null;
+  readonly featuredUrl: string | null;
+  readonly featuredTagsUrl: string | null;
+  readonly alsoKnownAs: readonly string[];
+  readonly movedToAccountId: bigint | null;
+  /** Collection sizes the document gave (totalItems); undefined keeps the stored counts. */
+  readonly followersCount?: number;
+  readonly followingCount?: number;
+  readonly statusesCount?: number;
+  /** The actor's `published`, else now. Only written for a new row. */
+  readonly createdAt: number;
+  /** For a new row on a suspended or silenced domain: the block's time (lifting the block lifts these). */
+  readonly suspendedAt?: number | null;
+  readonly silencedAt?: number | null;
+  /** Becomes updated_at and fetched_at. */
+  readonly now: number;
+}
+
+/** What delivery needs of an account: where its inboxes are and its followers collection. */
+export interface AccountFederationInfo {
+  readonly uri: string | null;
+  readonly inboxUrl: string | null;
+  readonly sharedInboxUrl: string | null;
+  readonly followersUrl: string | null;
 }
 
 /** What a profile edit changes; undefined leaves a column as it is, null clears a nullable one. */
@@ -135,4 +198,25 @@ export interface AccountProfiles {
   updateProfile(id: bigint, changes: ProfileChanges): Promise<void>;
   /** Replaces the user's preferences (users.settings) of a local account. */
   updateSettings(accountId: bigint, settings: UserSettings, now: number): Promise<void>;
+
+  /** The account (remote, in practice) whose ActivityPub id is `uri`. */
+  findByUri(uri: string): Promise<AccountRecord | null>;
+  /** A remote account by username (case-insensitively) and domain (lower-case host[:port]). */
+  findRemote(username: string, domain: string): Promise<AccountRecord | null>;
+  /**
+   * Inserts a remote account, or updates the row with the same uri (profile, URLs, counts given, fetched_at;
+   * username and domain stay as first stored). Null, writing nothing, when another row already holds this
+   * username and domain with a different uri: the caller logs and refuses. Safe against a concurrent insert of
+   * the same uri (the unique index decides; the loser updates).
+   */
+  upsertRemote(input: RemoteAccountInput): Promise<{ id: bigint; created: boolean } | null>;
+  /** Inboxes and followers collection of these accounts (those that exist), for delivery. */
+  federationInfo(ids: readonly bigint[]): Promise<Map<bigint, AccountFederationInfo>>;
+  /**
+   * Marks a remote account suspended at `now` (its server deleted the actor, as Mastodon marks it); false when it
+   * is local, gone or already suspended.
+   */
+  suspendRemote(id: bigint, now: number): Promise<boolean>;
+  /** A local account's migration fields: the actor ids it is also known as, and the account it moved to. */
+  setMigration(id: bigint, changes: { alsoKnownAs?: readonly string[]; movedToAccountId?: bigint | null }, now: number): Promise<void>;
 }

@@ -3,7 +3,9 @@ import type { AccountsRepository } from "./accounts.ts";
 import type { AnnouncementsRepository } from "./announcements.ts";
 import type { ConversationsRepository } from "./conversations.ts";
 import type { CustomEmojisRepository } from "./custom-emojis.ts";
+import type { DeliveryStateRepository } from "./delivery-state.ts";
 import type { DiscoveryRepository } from "./discovery.ts";
+import type { DomainModerationRepository } from "./domain-moderation.ts";
 import type { InstanceRepository } from "./instance.ts";
 import type { FiltersRepository } from "./filters.ts";
 import type { InteractionsRepository } from "./interactions.ts";
@@ -15,6 +17,8 @@ import type { OAuthRepository } from "./oauth.ts";
 import type { PollsRepository } from "./polls.ts";
 import type { RelationshipsRepository } from "./relationships.ts";
 import type { RemoteMediaRepository } from "./remote-media.ts";
+import type { ReportsRepository } from "./reports.ts";
+import type { FederationRecipientsRepository } from "./federation-recipients.ts";
 import type { ScheduledStatusesRepository } from "./scheduled-statuses.ts";
 import type { SessionsRepository } from "./sessions.ts";
 import type { StatusesRepository } from "./statuses.ts";
@@ -47,4 +51,8 @@ export interface Repositories {
   readonly media: MediaRepository;
   readonly mediaMigration: MediaMigrationRepository;
   readonly remoteMedia: RemoteMediaRepository;
+  readonly deliveryState: DeliveryStateRepository;
+  readonly domainModeration: DomainModerationRepository;
+  readonly federationRecipients: FederationRecipientsRepository;
+  readonly reports: ReportsRepository;
 }

@@ -35,6 +35,20 @@ export interface NewPoll {
   readonly now: number;
 }
 
+/** A remote poll (a Question) as its server reports it: its tallies are that server's. */
+export interface NewRemotePoll {
+  readonly id: bigint;
+  readonly statusId: bigint;
+  readonly accountId: bigint;
+  readonly options: readonly { readonly id: bigint; readonly title: string; readonly votesCount: number }[];
+  /** Null: never ends. */
+  readonly expiresAt: number | null;
+  readonly multiple: boolean;
+  /** Null when the server does not say. */
+  readonly votersCount: number | null;
+  readonly now: number;
+}
+
 /**
  * Polls, their options and votes. Tallies change by atomic increments: call the vote writes inside one
  * transaction, `openForVoting` first (it takes the poll's row lock, so votes on one poll apply one at a time).
@@ -42,6 +56,13 @@ export interface NewPoll {
 export interface PollsRepository {
   /** Creates the poll and its options (in the transaction that creates the status). */
   create(input: NewPoll): Promise<void>;
+  /** Creates a remote poll with the tallies its server reported (votes_count is their sum). */
+  createRemote(input: NewRemotePoll): Promise<void>;
+  /**
+   * Sets a remote poll's tallies from an Update of its Question (same options): each option's count by index,
+   * the voters, and the end; votes_count becomes their sum.
+   */
+  setRemoteTallies(pollId: bigint, change: { votes: readonly number[]; votersCount: number | null; expiresAt: number | null; now: number }): Promise<void>;
   findById(id: bigint): Promise<PollRecord | null>;
   /** The polls of these statuses, by status id. */
   findByStatusIds(statusIds: readonly bigint[]): Promise<Map<bigint, PollRecord>>;

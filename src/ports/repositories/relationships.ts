@@ -11,6 +11,21 @@ export interface NewFollow extends FollowOptions {
   readonly accountId: bigint;
   readonly targetAccountId: bigint;
   readonly now: number;
+  /** The Follow activity's id (a remote follower's, or the one Herd sent), for Accept, Reject and Undo. */
+  readonly uri?: string | null;
+}
+
+/** A follow's or request's options with the id of its Follow activity (null when none was recorded). */
+export interface StoredFollow extends FollowOptions {
+  readonly uri?: string | null;
+}
+
+/** A follow or pending request found by its Follow activity's id. */
+export interface FollowByUri {
+  readonly accountId: bigint;
+  readonly targetAccountId: bigint;
+  /** True for a pending follow request, false for a follow. */
+  readonly request: boolean;
 }
 
 /** A change to follow options; undefined keeps the current value. */
@@ -87,12 +102,15 @@ export interface RelationshipsRepository {
   updateFollow(accountId: bigint, targetAccountId: bigint, changes: FollowOptionChanges): Promise<void>;
   /** Deletes a follow, lowers both counters and drops the endorsement it allowed; false when there was none. */
   unfollow(accountId: bigint, targetAccountId: bigint): Promise<boolean>;
-  findFollow(accountId: bigint, targetAccountId: bigint): Promise<FollowOptions | null>;
+  findFollow(accountId: bigint, targetAccountId: bigint): Promise<StoredFollow | null>;
+  /** The follow or pending request whose Follow activity has this id (a follow first, if both). */
+  findFollowByUri(uri: string): Promise<FollowByUri | null>;
 
   /** Inserts a pending follow request; false when one existed. */
   requestFollow(input: NewFollow): Promise<boolean>;
   updateFollowRequest(accountId: bigint, targetAccountId: bigint, changes: FollowOptionChanges): Promise<void>;
-  findFollowRequest(accountId: bigint, targetAccountId: bigint): Promise<FollowOptions | null>;
+  /** Includes the request's Follow id, so approving it (`follow({ ...request })`) carries the id over. */
+  findFollowRequest(accountId: bigint, targetAccountId: bigint): Promise<StoredFollow | null>;
   /** Deletes a pending request; false when there was none. */
   deleteFollowRequest(accountId: bigint, targetAccountId: bigint): Promise<boolean>;
   countFollowRequests(targetAccountId: bigint): Promise<number>;

@@ -42,6 +42,11 @@ export interface NewStatus {
   readonly reblogOfId?: bigint | null;
   readonly conversationId: bigint | null;
   readonly now: number;
+  /** A remote status's ActivityPub id and page (unique: a second delivery of the same object finds the first). */
+  readonly uri?: string | null;
+  readonly url?: string | null;
+  /** A remote status that arrives already edited. */
+  readonly editedAt?: number | null;
 }
 
 /**
@@ -83,6 +88,15 @@ export interface StatusesRepository {
   /** A status that is not deleted, or null. */
   findById(id: bigint): Promise<StatusRecord | null>;
   findByIds(ids: readonly bigint[]): Promise<StatusRecord[]>;
+  /** A status (or boost) that is not deleted, by its ActivityPub id. */
+  findByUri(uri: string): Promise<StatusRecord | null>;
+  /**
+   * Whether a status with this ActivityPub id was ever stored, deleted ones included: a replayed Create of a
+   * deleted status must not bring it back.
+   */
+  uriTaken(uri: string): Promise<boolean>;
+  /** An author's statuses and boosts that are not deleted, oldest first, after `afterId`, at most `limit` (batched removals). */
+  oldestByAccount(accountId: bigint, afterId: bigint | null, limit: number): Promise<StatusRecord[]>;
   /** Marks a status deleted; false when it was already gone. */
   softDelete(id: bigint, now: number): Promise<boolean>;
   /** Adds `by` to the replies count of a status (never below zero). */

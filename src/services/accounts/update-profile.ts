@@ -14,6 +14,7 @@ import type { Cache } from "../../ports/cache.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { AccountRecord, ProfileChanges } from "../../ports/repositories/accounts.ts";
+import { federate } from "../federation/outbound.ts";
 import { forgetAccounts } from "./account-cache.ts";
 import { deleteStoredFiles, storeProfileImage, type ProfileImageDeps, type ProfileImageKind } from "./profile-images.ts";
 
@@ -123,6 +124,9 @@ export async function updateProfile(deps: ProfileDeps, accountId: bigint, raw: P
       replaced = [uploaded.avatar ? (before?.avatarKey ?? null) : null, uploaded.header ? (before?.headerKey ?? null) : null];
       await tx.accounts.updateProfile(accountId, changes);
       if (settings) await tx.accounts.updateSettings(accountId, settings, now);
+      // Profiles are public: every server that knows the account hears of the change (the job finds them).
+      const actorChanged = Object.entries(changes).some(([key, value]) => key !== "now" && value !== undefined);
+      if (before?.domain === null && actorChanged) await federate(tx, { type: "update-actor", accountId: String(accountId) });
     });
   } catch (error) {
     await deleteStoredFiles(deps.media, Object.values(uploaded));
@@ -141,6 +145,7 @@ export async function removeProfileImage(deps: ProfileDeps, accountId: bigint, k
     const before = await tx.accounts.findById(accountId);
     const key = kind === "avatar" ? before?.avatarKey : before?.headerKey;
     if (key) await tx.accounts.updateProfile(accountId, kind === "avatar" ? { avatarKey: null, now } : { headerKey: null, now });
+    if (key && before?.domain === null) await federate(tx, { type: "update-actor", accountId: String(accountId) });
     return key ?? null;
   });
   if (old) {

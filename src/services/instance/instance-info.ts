@@ -1,4 +1,5 @@
 import type { InstanceCounts, WeekActivity } from "../../ports/repositories/instance.ts";
+import { coveringDomains } from "../federation/domain-policy.ts";
 import { INSTANCE_CACHE_KEYS } from "./cache-jobs.ts";
 import type { InstanceDeps } from "./deps.ts";
 
@@ -54,9 +55,12 @@ async function contactAccount(deps: InstanceDeps, username: string | null): Prom
   return staff === null ? null : String(staff);
 }
 
-/** Distinct domains of known remote accounts. */
-export function instancePeers(deps: InstanceDeps): Promise<string[]> {
-  return deps.db.repos.instance.peers();
+/** Distinct domains of known remote accounts, without the suspended ones (a block covers subdomains). */
+export async function instancePeers(deps: InstanceDeps): Promise<string[]> {
+  const [peers, blocks] = await Promise.all([deps.db.repos.instance.peers(), deps.db.repos.domainModeration.listBlocks()]);
+  const suspended = new Set(blocks.filter((b) => b.severity === "suspend").map((b) => b.domain));
+  if (suspended.size === 0) return peers;
+  return peers.filter((p) => !coveringDomains(p).some((d) => suspended.has(d)));
 }
 
 /**

@@ -20,6 +20,14 @@ export const SETTINGS = {
   },
   closed_registrations_message: { about: "the message shown when registrations are closed", check: () => null },
   status_page_url: { about: "the URL of the server's status page", check: (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? null : "an http(s) URL") },
+  show_domain_blocks: {
+    about: "who sees the moderated servers (/api/v1/instance/domain_blocks): disabled (the default), users (signed-in) or all",
+    check: (v: string) => (["disabled", "users", "all"].includes(v) ? null : "disabled, users or all"),
+  },
+  show_domain_blocks_rationale: {
+    about: "who sees the public comments of moderated servers: disabled (the default), users (signed-in) or all",
+    check: (v: string) => (["disabled", "users", "all"].includes(v) ? null : "disabled, users or all"),
+  },
   languages: {
     about: "primary languages, ISO 639 codes separated by commas (default en)",
     check: (v: string) => (v.split(",").every((x) => /^[a-z]{2,3}$/.test(x.trim())) ? null : "ISO 639 codes such as en,de"),

@@ -1,6 +1,7 @@
 import { pollExpired } from "../../domain/polls.ts";
 import { err, ok, type Result } from "../../domain/result.ts";
 import type { PollRecord } from "../../ports/repositories/polls.ts";
+import { federate } from "../federation/outbound.ts";
 import { findVisibleStatus } from "../statuses/read-statuses.ts";
 import type { PollDeps, PollError } from "./deps.ts";
 
@@ -72,6 +73,7 @@ export async function voteOnPoll(deps: PollDeps, voterId: bigint, pollId: bigint
   const early = voteErrors(poll, voterId, choices, (await deps.db.repos.polls.choicesOf(voterId, [poll.id])).get(poll.id) ?? [], now);
   if (early.length > 0) return invalid(early);
   const chosen = choices as number[];
+  const remote = found.author.domain !== null && (await deps.db.repos.accounts.findById(voterId))?.domain === null;
   try {
     await deps.db.transaction(async (tx) => {
       if (!(await tx.polls.openForVoting(poll.id, chosen.length, now))) throw new VoteRefused([ENDED]);
@@ -84,6 +86,8 @@ export async function voteOnPoll(deps: PollDeps, voterId: bigint, pollId: bigint
       await tx.polls.addVotes(poll.id, voterId, votes, now);
       await tx.polls.addOptionVotes(poll.id, chosen);
       if (existing.length === 0) await tx.polls.addVoter(poll.id);
+      // A remote poll's tally is its server's: the votes go there (one Note per choice).
+      if (remote) await federate(tx, { type: "vote", accountId: String(voterId), pollId: String(poll.id), choices: chosen });
     });
   } catch (error) {
     if (error instanceof VoteRefused) return invalid(error.messages);

@@ -1,8 +1,10 @@
 import { isLanguageCode } from "../../domain/profile.ts";
 import { err, ok, type Result } from "../../domain/result.ts";
+import type { Tx } from "../../ports/database.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { FollowOptionChanges } from "../../ports/repositories/relationships.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { federate } from "../federation/outbound.ts";
 import { notify, withdrawNotifications } from "../notifications/notify.ts";
 import { followedInFeeds, unfollowedInFeeds } from "../timelines/follow-feeds.ts";
 import type { RelationshipDeps, RelationshipError } from "./deps.ts";
@@ -77,8 +79,11 @@ export async function followAccount(deps: RelationshipDeps, sourceId: bigint, ta
     };
     const needsApproval = target.locked || target.domain !== null || source.silencedAt !== null;
     if (needsApproval) {
-      if (await tx.relationships.requestFollow(row))
+      if (await tx.relationships.requestFollow(row)) {
         await notify(tx, row.now, [{ type: "follow_request", recipientId: targetId, fromAccountId: sourceId }]);
+        // A remote account's request waits for its server's Accept.
+        if (target.domain !== null && source.domain === null) await federate(tx, { type: "follow", ...pair(sourceId, targetId) });
+      }
       return ok("requested");
     }
     if (await tx.relationships.follow(row)) {
@@ -91,14 +96,39 @@ export async function followAccount(deps: RelationshipDeps, sourceId: bigint, ta
   return result;
 }
 
+/** The ids of an outgoing event about `accountId`'s follow (or block) of `targetAccountId`. */
+export function pair(accountId: bigint, targetAccountId: bigint): { accountId: string; targetAccountId: string } {
+  return { accountId: String(accountId), targetAccountId: String(targetAccountId) };
+}
+
+/** Whether `localId` is local and `remoteId` remote: only then does a relationship change go out. */
+export async function localToRemote(tx: Tx, localId: bigint, remoteId: bigint): Promise<boolean> {
+  const accounts = await tx.accounts.findByIds([localId, remoteId]);
+  return accounts.some((a) => a.id === localId && a.domain === null) && accounts.some((a) => a.id === remoteId && a.domain !== null);
+}
+
+/**
+ * In `tx`: ends `sourceId`'s follow of `targetId` (its notification and its effect on the follower's feeds), or
+ * withdraws the pending request. False when there was neither. The API and incoming Undo/Reject come here.
+ */
+export async function endFollow(tx: Tx, sourceId: bigint, targetId: bigint): Promise<boolean> {
+  if (await tx.relationships.unfollow(sourceId, targetId)) {
+    await withdrawNotifications(tx, { type: "follow", fromAccountId: sourceId, recipientId: targetId });
+    await unfollowedInFeeds(tx, sourceId, targetId);
+    return true;
+  }
+  if (await tx.relationships.deleteFollowRequest(sourceId, targetId)) {
+    await withdrawNotifications(tx, { type: "follow_request", fromAccountId: sourceId, recipientId: targetId });
+    return true;
+  }
+  return false;
+}
+
 /** Stops following `targetId`, or withdraws a pending request. Not following is not an error. */
 export async function unfollowAccount(deps: RelationshipDeps, sourceId: bigint, targetId: bigint): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    if (await tx.relationships.unfollow(sourceId, targetId)) {
-      await withdrawNotifications(tx, { type: "follow", fromAccountId: sourceId, recipientId: targetId });
-      await unfollowedInFeeds(tx, sourceId, targetId);
-    } else if (await tx.relationships.deleteFollowRequest(sourceId, targetId))
-      await withdrawNotifications(tx, { type: "follow_request", fromAccountId: sourceId, recipientId: targetId });
+    if ((await endFollow(tx, sourceId, targetId)) && (await localToRemote(tx, sourceId, targetId)))
+      await federate(tx, { type: "undo-follow", ...pair(sourceId, targetId) });
   });
   await forgetAccounts(deps.cache, [sourceId, targetId]);
 }
@@ -106,10 +136,14 @@ export async function unfollowAccount(deps: RelationshipDeps, sourceId: bigint, 
 /** Makes `followerId` stop following `accountId` (the account's own choice). */
 export async function removeFromFollowers(deps: RelationshipDeps, accountId: bigint, followerId: bigint): Promise<void> {
   const removed = await deps.db.transaction(async (tx) => {
+    const follow = await tx.relationships.findFollow(followerId, accountId);
     const gone = await tx.relationships.unfollow(followerId, accountId);
     // The follow's notification goes with it, as Mastodon destroys a notification with its activity.
     if (gone) await withdrawNotifications(tx, { type: "follow", fromAccountId: followerId, recipientId: accountId });
     if (gone) await unfollowedInFeeds(tx, followerId, accountId);
+    // The follower's server learns that the follow ended (Mastodon sends a Reject of the Follow).
+    if (gone && (await localToRemote(tx, accountId, followerId)))
+      await federate(tx, { type: "reject-follow", ...pair(followerId, accountId), followUri: follow?.uri ?? null });
     return gone;
   });
   if (removed) await forgetAccounts(deps.cache, [accountId, followerId]);
@@ -124,6 +158,8 @@ export async function authorizeFollowRequest(deps: RelationshipDeps, accountId: 
     await withdrawNotifications(tx, { type: "follow_request", fromAccountId: requesterId, recipientId: accountId });
     await tx.relationships.follow({ id: await tx.nextId(), accountId: requesterId, targetAccountId: accountId, ...request, now: deps.clock.now() });
     await followedInFeeds(tx, requesterId);
+    if (await localToRemote(tx, accountId, requesterId))
+      await federate(tx, { type: "accept-follow", ...pair(requesterId, accountId), followUri: request.uri ?? null });
     return true;
   });
   if (!found) return err({ kind: "not_found" });
@@ -134,8 +170,11 @@ export async function authorizeFollowRequest(deps: RelationshipDeps, accountId: 
 /** Declines a pending request from `requesterId`. */
 export async function rejectFollowRequest(deps: RelationshipDeps, accountId: bigint, requesterId: bigint): Promise<Result<void, RelationshipError>> {
   const found = await deps.db.transaction(async (tx) => {
+    const request = await tx.relationships.findFollowRequest(requesterId, accountId);
     const deleted = await tx.relationships.deleteFollowRequest(requesterId, accountId);
     if (deleted) await withdrawNotifications(tx, { type: "follow_request", fromAccountId: requesterId, recipientId: accountId });
+    if (deleted && (await localToRemote(tx, accountId, requesterId)))
+      await federate(tx, { type: "reject-follow", ...pair(requesterId, accountId), followUri: request?.uri ?? null });
     return deleted;
   });
   if (!found) return err({ kind: "not_found" });

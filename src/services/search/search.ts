@@ -2,6 +2,7 @@ import { parseId } from "../../domain/ids.ts";
 import { normalizeHashtag } from "../../domain/status-text.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
+import type { RemoteResolver } from "../../ports/remote-resolver.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import type { TagRecord } from "../../ports/repositories/tags.ts";
@@ -19,13 +20,18 @@ export interface SearchDeps {
   readonly localDomain: string;
   /** The instance's public URL: with `resolve`, URLs under it name local accounts and statuses. */
   readonly baseUrl: string;
+  /** Finds remote accounts (and statuses) on their servers for `resolve`; absent, nothing remote is fetched. */
+  readonly resolver?: RemoteResolver;
 }
 
 export type SearchType = "accounts" | "hashtags" | "statuses";
 
 export interface SearchInput {
   readonly q: string;
-  /** Look the query up as a URL (only this instance's, until federation can fetch others). */
+  /**
+   * Look a URL or an address up: this instance's URLs, and (for signed-in searchers, with a resolver) remote
+   * addresses and URLs, fetched from their servers.
+   */
   readonly resolve: boolean;
   /** Only this kind of result; with a type, `offset` pages it. */
   readonly type?: SearchType;
@@ -59,9 +65,10 @@ async function visibleResults(deps: SearchDeps, viewerId: bigint, candidates: re
 }
 
 /**
- * GET /api/v2/search as Mastodon's SearchService, over this instance's data (resolving remote addresses and
- * URLs comes with federation). Accounts: username or display-name prefix (not for a `#tag` query, nor for an
- * address with spaces). Hashtags: name prefix (not when the query holds `@`). Statuses, for signed-in searchers
+ * GET /api/v2/search as Mastodon's SearchService. Accounts: username or display-name prefix (not for a `#tag`
+ * query, nor for an address with spaces); a remote address (`@user@host`) puts that account first, fetched from
+ * its server with `resolve` (signed-in searchers, through the resolver), else only when already stored. With
+ * `resolve`, a URL is looked up instead of searched: this instance's, or another server's actor (or status). Hashtags: name prefix (not when the query holds `@`). Statuses, for signed-in searchers
  * only: full text over public statuses of indexable authors, their own and those mentioning them, newest first,
  * each checked by the visibility policy (words, `"phrases"`, `-excluded` words and `from:`, see terms.ts); a
  * single `#tag` or `@address` token does not search statuses.
@@ -77,7 +84,7 @@ export async function search(deps: SearchDeps, viewerId: bigint | null, input: S
   // With resolve, a URL is looked up and not searched for, as Mastodon's SearchService#url_query? decides.
   if (input.resolve && /^https?:\/\//i.test(q)) {
     if (offset > 0) return results;
-    const found = await resolveLocalUrl(deps, viewerId, q);
+    const found = (await resolveLocalUrl(deps, viewerId, q)) ?? (await resolveRemoteUrl(deps, viewerId, q, wants));
     if (found?.account && wants("accounts")) results.accounts.push(found.account);
     if (found?.status && wants("statuses")) results.statuses.push(found.status);
     return results;
@@ -85,9 +92,15 @@ export async function search(deps: SearchDeps, viewerId: bigint | null, input: S
   const jobs: Promise<void>[] = [];
   if (wants("accounts") && !(q.startsWith("#") || (q.includes("@") && !oneToken)) && !(input.following && viewerId === null)) {
     jobs.push(
-      // The viewer id only matters with `following`, which needs a signed-in searcher (checked above).
-      searchAccounts(deps, viewerId ?? 0n, { q, limit: input.limit, offset, following: input.following, localDomain: deps.localDomain })
-        .then((a) => void results.accounts.push(...a)),
+      (async () => {
+        // The viewer id only matters with `following`, which needs a signed-in searcher (checked above).
+        const [exact, found] = await Promise.all([
+          offset === 0 ? remoteAddressMatch(deps, viewerId, q, input) : Promise.resolve(null),
+          searchAccounts(deps, viewerId ?? 0n, { q, limit: input.limit, offset, following: input.following, localDomain: deps.localDomain }),
+        ]);
+        if (exact) results.accounts.push(exact);
+        results.accounts.push(...found.filter((a) => a.id !== exact?.id).slice(0, exact ? input.limit - 1 : input.limit));
+      })(),
     );
   }
   if (wants("hashtags") && !q.includes("@")) {
@@ -138,6 +151,61 @@ async function resolveLocalUrl(
   const id = parseId(m[2]);
   const found = id === null ? null : await findVisibleStatus(deps, id, viewerId);
   return found && found.author.id === account.id && found.status.reblogOfId === null ? { status: found.status } : null;
+}
+
+/** `@user@host` or `user@host` on another domain, split; null for anything else (local addresses included). */
+function remoteAddress(deps: SearchDeps, q: string): { username: string; domain: string } | null {
+  const m = /^@?([^@\s/:]+)@([^@\s/]+)$/.exec(q);
+  if (!m) return null;
+  let domain: string;
+  try {
+    domain = new URL(`https://${m[2]}/`).host;
+  } catch {
+    return null;
+  }
+  if (domain === deps.localDomain.toLowerCase() || domain === new URL(deps.baseUrl).host) return null;
+  return { username: m[1], domain };
+}
+
+/**
+ * The account a remote address names, as Mastodon's search puts it first: with `resolve`, a signed-in searcher
+ * and a resolver, fetched from its server (or the stored one while fresh); otherwise only an account already
+ * stored. Suspended accounts are left out; with `following`, so are accounts the searcher does not follow.
+ */
+async function remoteAddressMatch(deps: SearchDeps, viewerId: bigint | null, q: string, input: SearchInput): Promise<AccountRecord | null> {
+  const address = remoteAddress(deps, q);
+  if (address === null) return null;
+  const account =
+    input.resolve && viewerId !== null && deps.resolver
+      ? await deps.resolver.resolveAccount(`${address.username}@${address.domain}`)
+      : await deps.db.repos.accounts.findRemote(address.username, address.domain);
+  if (!account || account.domain === null || account.suspendedAt !== null) return null;
+  if (input.following && (viewerId === null || !(await deps.db.repos.relationships.findFollow(viewerId, account.id)))) return null;
+  return account;
+}
+
+/**
+ * A URL on another server, with `resolve`, for a signed-in searcher: the actor it names (fetched and stored), else
+ * the status (when the resolver can fetch statuses) if the searcher may see it.
+ */
+async function resolveRemoteUrl(
+  deps: SearchDeps,
+  viewerId: bigint | null,
+  url: string,
+  wants: (type: SearchType) => boolean,
+): Promise<{ account?: AccountRecord; status?: StatusRecord } | null> {
+  const resolver = deps.resolver;
+  if (!resolver || viewerId === null) return null;
+  if (wants("accounts")) {
+    const account = await resolver.resolveAccount(url);
+    if (account && account.suspendedAt === null) return { account };
+  }
+  if (wants("statuses") && resolver.resolveStatus) {
+    const id = await resolver.resolveStatus(url);
+    const found = id === null ? null : await findVisibleStatus(deps, id, viewerId);
+    if (found) return { status: found.status };
+  }
+  return null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { RemoteResolver } from "../../ports/remote-resolver.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
@@ -11,6 +12,8 @@ export interface StatusDeps {
   readonly localDomain: string;
   /** The longest text plus content warning a status may have (MAX_TOOT_CHARS). */
   readonly maxStatusChars: number;
+  /** Looks up `@user@host` mentions of accounts not yet known here (WebFinger); absent: they stay plain text. */
+  readonly resolver?: RemoteResolver;
 }
 
 /** Why a status change was refused (routes map each kind to Mastodon's status and message). */

@@ -6,6 +6,8 @@ import type { StatusContent, StatusEditRecord } from "../../ports/repositories/i
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import { checkStatusMedia, mediaAttributeChanges, type MediaAttributes } from "../media/attach-media.ts";
+import { hasRemoteAudience } from "../federation/audience.ts";
+import { federate } from "../federation/outbound.ts";
 import { notify } from "../notifications/notify.ts";
 import { streamStatusEditJob } from "../streaming/stream-jobs.ts";
 import { replacePoll } from "../polls/create-poll.ts";
@@ -99,6 +101,9 @@ export async function editStatus(deps: StatusDeps, input: EditStatusInput): Prom
     const boosts = await tx.interactions.reblogIdsOf(status.id);
     await notify(tx, now, boosts.map((b) => ({ type: "update" as const, recipientId: b.accountId, fromAccountId: status.accountId, statusId: status.id })));
     await tx.enqueue([jobRequest(streamStatusEditJob, { statusId: String(status.id) })]);
+    // Those mentioned before the edit saw the old version: they hear of the new one too.
+    if (author.domain === null && (await hasRemoteAudience(tx, status, [...before, ...mentions.map((m) => m.id)])))
+      await federate(tx, { type: "update", statusId: String(status.id) });
   });
   return ok((await deps.db.repos.statuses.findById(status.id)) ?? status);
 }

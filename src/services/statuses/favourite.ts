@@ -1,7 +1,9 @@
 import { err, ok, type Result } from "../../domain/result.ts";
 import type { ListedStatus } from "../../ports/repositories/interactions.ts";
 import type { RowPage } from "../../ports/repositories/relationships.ts";
+import type { Tx } from "../../ports/database.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import { federate } from "../federation/outbound.ts";
 import { notify, withdrawNotifications } from "../notifications/notify.ts";
 import type { AccountPage } from "../relationships/lists.ts";
 import type { StatusDeps, StatusError } from "./deps.ts";
@@ -20,11 +22,30 @@ export async function favouriteStatus(deps: StatusDeps, accountId: bigint, statu
   if (status.accountId !== accountId && (await deps.db.repos.relationships.blocksBetween(accountId, status.accountId)).aBlocksB)
     return err({ kind: "forbidden" });
   const now = deps.clock.now();
+  // Only a remote author learns of a like (Mastodon sends Like to the status's author alone).
+  const remoteAuthor = found.author.domain !== null;
   await deps.db.transaction(async (tx) => {
-    if (!(await tx.interactions.favourite(await tx.nextId(), accountId, status.id, now))) return;
-    await notify(tx, now, [{ type: "favourite", recipientId: status.accountId, fromAccountId: accountId, statusId: status.id }]);
+    if (!(await addFavourite(tx, accountId, status, now))) return;
+    if (remoteAuthor) await federate(tx, { type: "like", accountId: String(accountId), statusId: String(status.id) });
   });
   return ok((await deps.db.repos.statuses.findById(status.id)) ?? status);
+}
+
+/**
+ * The favourite row, its count and the author's notification, in `tx`; false (and nothing written) when the
+ * account had favourited the status already. The API and an incoming Like both come here.
+ */
+export async function addFavourite(tx: Tx, accountId: bigint, status: StatusRecord, now: number): Promise<boolean> {
+  if (!(await tx.interactions.favourite(await tx.nextId(), accountId, status.id, now))) return false;
+  await notify(tx, now, [{ type: "favourite", recipientId: status.accountId, fromAccountId: accountId, statusId: status.id }]);
+  return true;
+}
+
+/** Removes a favourite and its notification in `tx`; false when there was none. */
+export async function removeFavourite(tx: Tx, accountId: bigint, status: StatusRecord): Promise<boolean> {
+  if (!(await tx.interactions.unfavourite(accountId, status.id))) return false;
+  await withdrawNotifications(tx, { type: "favourite", fromAccountId: accountId, recipientId: status.accountId, statusId: status.id });
+  return true;
 }
 
 /**
@@ -35,9 +56,10 @@ export async function unfavouriteStatus(deps: StatusDeps, accountId: bigint, sta
   const named = await deps.db.repos.statuses.findById(statusId);
   const target = named?.reblogOfId != null ? await deps.db.repos.statuses.findById(named.reblogOfId) : named;
   if (!target) return err({ kind: "not_found" });
+  const author = await deps.db.repos.accounts.findById(target.accountId);
   const removed = await deps.db.transaction(async (tx) => {
-    if (!(await tx.interactions.unfavourite(accountId, target.id))) return false;
-    await withdrawNotifications(tx, { type: "favourite", fromAccountId: accountId, recipientId: target.accountId, statusId: target.id });
+    if (!(await removeFavourite(tx, accountId, target))) return false;
+    if (author && author.domain !== null) await federate(tx, { type: "undo-like", accountId: String(accountId), statusId: String(target.id) });
     return true;
   });
   if (!removed && !(await findProperStatus(deps, statusId, accountId))) return err({ kind: "not_found" });

@@ -7,6 +7,8 @@ import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { hasRemoteAudience } from "../federation/audience.ts";
+import { federate } from "../federation/outbound.ts";
 import { notify } from "../notifications/notify.ts";
 import { notifyFollowersJob, statusNotifiesFollowers } from "../notifications/status-notifications.ts";
 import { checkStatusMedia } from "../media/attach-media.ts";
@@ -107,6 +109,8 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
       await tx.enqueue([jobRequest(notifyFollowersJob, { statusId: String(id) })]);
     await tagNewStatus(tx, { id, text, visibility }, now);
     await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
+    if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions.map((m) => m.id)))
+      await federate(tx, { type: "create", statusId: String(id) });
     return id;
   });
   await forgetAccounts(deps.cache, [author.id]);

@@ -5,6 +5,7 @@ import { jobRequest } from "../../ports/job-queue.ts";
 import type { RowPage } from "../../ports/repositories/relationships.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { federate } from "../federation/outbound.ts";
 import { notify, withdrawNotifications } from "../notifications/notify.ts";
 import type { AccountPage } from "../relationships/lists.ts";
 import { fanOutStatusJob, removeFromFeedsJob } from "../timelines/feed-jobs.ts";
@@ -48,15 +49,9 @@ export async function reblogStatus(
   let id: bigint;
   try {
     id = await deps.db.transaction(async (tx) => {
-      const id = await tx.nextId();
-      await tx.statuses.create({
-        id, accountId, text: "", spoilerText: "", visibility, sensitive: false, language: null,
-        inReplyToId: null, inReplyToAccountId: null, applicationId: null, reblogOfId: status.id, conversationId: null, now,
-      });
-      await tx.interactions.addReblogs(status.id, 1);
-      if (countsTowardsProfile(visibility)) await tx.statuses.addAccountStatuses(accountId, 1, now);
-      await notify(tx, now, [{ type: "reblog", recipientId: status.accountId, fromAccountId: accountId, statusId: status.id }]);
-      await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
+      const id = await insertBoost(tx, { accountId, original: status, visibility, now });
+      if (booster.domain === null && (found.author.domain !== null || (await tx.federationRecipients.hasRemoteFollowers(accountId))))
+        await federate(tx, { type: "announce", statusId: String(id) });
       return id;
     });
   } catch (error) {
@@ -68,6 +63,27 @@ export async function reblogStatus(
   await forgetAccounts(deps.cache, [accountId]);
   const boost = await deps.db.repos.statuses.findById(id);
   return boost ? ok(boost) : err({ kind: "not_found" });
+}
+
+/**
+ * Writes a boost of `original` in `tx`: its status row (a remote one with its Announce's id), the counters, the
+ * notification and the fan-out job. The API and an incoming Announce both come here. Returns the boost's id.
+ */
+export async function insertBoost(
+  tx: Tx,
+  input: { accountId: bigint; original: StatusRecord; visibility: Visibility; now: number; uri?: string | null },
+): Promise<bigint> {
+  const { accountId, original, visibility, now } = input;
+  const id = await tx.nextId();
+  await tx.statuses.create({
+    id, accountId, text: "", spoilerText: "", visibility, sensitive: false, language: null,
+    inReplyToId: null, inReplyToAccountId: null, applicationId: null, reblogOfId: original.id, conversationId: null, now, uri: input.uri ?? null,
+  });
+  await tx.interactions.addReblogs(original.id, 1);
+  if (countsTowardsProfile(visibility)) await tx.statuses.addAccountStatuses(accountId, 1, now);
+  await notify(tx, now, [{ type: "reblog", recipientId: original.accountId, fromAccountId: accountId, statusId: original.id }]);
+  await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
+  return id;
 }
 
 /**
@@ -110,7 +126,14 @@ export async function unreblogStatus(deps: StatusDeps, accountId: bigint, status
     if (!(await findProperStatus(deps, statusId, accountId))) return err({ kind: "not_found" });
     return ok(original);
   }
-  await deps.db.transaction((tx) => removeBoost(tx, { ...boost, reblogOfId: original.id }, deps.clock.now(), original.accountId));
+  const accounts = await deps.db.repos.accounts.findByIds([accountId, original.accountId]);
+  const booster = accounts.find((a) => a.id === accountId);
+  const originalRemote = accounts.some((a) => a.id === original.accountId && a.domain !== null);
+  await deps.db.transaction(async (tx) => {
+    if (!(await removeBoost(tx, { ...boost, reblogOfId: original.id }, deps.clock.now(), original.accountId))) return;
+    if (booster?.domain === null && (originalRemote || (await tx.federationRecipients.hasRemoteFollowers(accountId))))
+      await federate(tx, { type: "undo-announce", statusId: String(boost.id), accountId: String(accountId), reblogOfId: String(original.id) });
+  });
   await forgetAccounts(deps.cache, [accountId]);
   return ok((await deps.db.repos.statuses.findById(original.id)) ?? original);
 }

@@ -13,15 +13,29 @@ export function textProblem(text: string, spoilerText: string, hasMedia: boolean
   return null;
 }
 
+/** Unknown remote handles looked up per post. */
+const MAX_MENTION_LOOKUPS = 5;
+
 /**
- * The local accounts a text mentions that exist and may be mentioned by `author`, each once, in text order.
- * Posting and editing both resolve mentions here.
+ * The accounts a text mentions that exist and may be mentioned by `author`, each once, in text order: local
+ * ones, and remote ones already known or found on their server. Posting and editing both resolve mentions here.
  */
+
 export async function resolveMentions(deps: StatusDeps, author: AccountRecord, text: string): Promise<AccountRecord[]> {
   const found: AccountRecord[] = [];
+  let lookups = 0;
   for (const m of findMentions(text)) {
-    // Remote mentions need federation (WebFinger); until then they stay plain text.
-    if (m.domain !== null && m.domain !== deps.localDomain.toLowerCase()) continue;
+    if (m.domain !== null && m.domain !== deps.localDomain.toLowerCase()) {
+      // A remote account: the stored one, else looked up on its server (as Mastodon's ResolveAccountService),
+      // at most a few per post so a post full of unknown handles does not wait on many servers.
+      let remote = await deps.db.repos.accounts.findRemote(m.username, m.domain);
+      if (!remote && deps.resolver && lookups < MAX_MENTION_LOOKUPS) {
+        lookups++;
+        remote = await deps.resolver.resolveAccount(`${m.username}@${m.domain}`).catch(() => null);
+      }
+      if (remote && remote.domain !== null && remote.suspendedAt === null && !found.some((a) => a.id === remote.id)) found.push(remote);
+      continue;
+    }
     const account = await deps.db.repos.accounts.findLocalRecord(m.username);
     if (!account || account.suspendedAt !== null || !account.user?.confirmed || !account.user.approved) continue;
     if (!found.some((a) => a.id === account.id)) found.push(account);

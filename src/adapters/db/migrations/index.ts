@@ -19,6 +19,10 @@ import { scheduledMedia } from "./0015-scheduled-media.ts";
 import { mediaMigration } from "./0016-media-migration.ts";
 import { remoteMedia } from "./0017-remote-media.ts";
 import { followNotifyIndex } from "./0018-follow-notify-index.ts";
+import { remoteActors } from "./0019-remote-actors.ts";
+import { domainModeration } from "./0020-domain-moderation.ts";
+import { deliveryState } from "./0021-delivery-state.ts";
+import { reports } from "./0022-reports.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -41,6 +45,10 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0016-media-migration": mediaMigration(),
     "0017-remote-media": remoteMedia(),
     "0018-follow-notify-index": followNotifyIndex(),
+    "0019-remote-actors": remoteActors(),
+    "0020-domain-moderation": domainModeration(),
+    "0021-delivery-state": deliveryState(),
+    "0022-reports": reports(),
   };
 }
 

@@ -1,10 +1,12 @@
 import { sql, type Kysely } from "kysely";
 import { parseFields, parseUserSettings, serializeFields } from "../../../domain/profile.ts";
-import type {
-  AccountRecord,
-  AccountSearch,
-  ProfileChanges,
-  UserRole,
+import {
+  ACTOR_TYPES,
+  type ActorType,
+  type AccountRecord,
+  type AccountSearch,
+  type ProfileChanges,
+  type UserRole,
 } from "../../../ports/repositories/accounts.ts";
 import type { UserSettings } from "../../../domain/profile.ts";
 import type { Tables } from "../schema.ts";
@@ -14,7 +16,7 @@ const COLUMNS = [
   "a.id", "a.username", "a.domain", "a.display_name", "a.note", "a.locked", "a.bot", "a.discoverable", "a.indexable",
   "a.hide_collections", "a.avatar_key", "a.header_key", "a.fields", "a.followers_count", "a.following_count",
   "a.statuses_count", "a.last_status_at", "a.uri", "a.url", "a.created_at", "a.updated_at", "a.suspended_at",
-  "a.silenced_at", "a.memorial", "u.id as user_id", "u.role", "u.confirmed_at", "u.approved", "u.disabled", "u.settings",
+  "a.silenced_at", "a.memorial", "a.moved_to_account_id", "a.also_known_as", "a.actor_type", "a.fetched_at", "u.id as user_id", "u.role", "u.confirmed_at", "u.approved", "u.disabled", "u.settings",
 ] as const;
 
 /** Accounts with their user (if local), selected with every column AccountRecord needs. */
@@ -61,7 +63,22 @@ export function toAccountRecord(row: Row): AccountRecord {
             disabled: toBool(row.disabled ?? false),
             settings: parseUserSettings(row.settings),
           },
+    movedToAccountId: row.moved_to_account_id === null ? null : toId(row.moved_to_account_id),
+    alsoKnownAs: parseUriList(row.also_known_as),
+    actorType: ACTOR_TYPES.includes(row.actor_type as ActorType) ? (row.actor_type as ActorType) : null,
+    fetchedAt: toNumOrNull(row.fetched_at),
   };
+}
+
+/** accounts.also_known_as: a JSON array of strings; anything else counts as none. */
+export function parseUriList(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const v = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** `%` and `_` are wildcards in LIKE; the query must match them literally. */

@@ -1,6 +1,7 @@
-import type { Kysely } from "kysely";
-import type { UserSettings } from "../../../domain/profile.ts";
+import { sql, type Kysely } from "kysely";
+import { serializeFields, type UserSettings } from "../../../domain/profile.ts";
 import type {
+  AccountFederationInfo,
   AccountRecord,
   AccountSearch,
   AccountsRepository,
@@ -8,6 +9,7 @@ import type {
   LocalAccountChanges,
   NewLocalAccount,
   ProfileChanges,
+  RemoteAccountInput,
   UserRole,
 } from "../../../ports/repositories/accounts.ts";
 import { isPostgres } from "../dialect.ts";
@@ -142,6 +144,110 @@ export class KyselyAccountsRepository implements AccountsRepository {
 
   async updateSettings(accountId: bigint, settings: UserSettings, now: number): Promise<void> {
     await this.#db.updateTable("users").set({ settings: settingsJson(settings), updated_at: now }).where("account_id", "=", accountId).execute();
+  }
+
+  async findByUri(uri: string): Promise<AccountRecord | null> {
+    const row = await selectAccountRecords(this.#db).where("a.uri", "=", uri).executeTakeFirst();
+    return row ? toAccountRecord(row) : null;
+  }
+
+  async findRemote(username: string, domain: string): Promise<AccountRecord | null> {
+    // The same expression as the unique index accounts_username_domain, so the index answers.
+    const row = await selectAccountRecords(this.#db)
+      .where("a.username_lower", "=", username.toLowerCase())
+      .where(sql<string>`coalesce(a.domain, '')`, "=", domain.toLowerCase())
+      .where("a.domain", "is not", null)
+      .executeTakeFirst();
+    return row ? toAccountRecord(row) : null;
+  }
+
+  async upsertRemote(input: RemoteAccountInput): Promise<{ id: bigint; created: boolean } | null> {
+    const profile = {
+      display_name: input.displayName,
+      note: input.note,
+      fields: serializeFields(input.fields),
+      locked: input.locked,
+      bot: input.bot,
+      discoverable: input.discoverable,
+      indexable: input.indexable,
+      url: input.url,
+      actor_type: input.actorType,
+      inbox_url: input.inboxUrl,
+      shared_inbox_url: input.sharedInboxUrl,
+      outbox_url: input.outboxUrl,
+      followers_url: input.followersUrl,
+      following_url: input.followingUrl,
+      featured_url: input.featuredUrl,
+      featured_tags_url: input.featuredTagsUrl,
+      also_known_as: input.alsoKnownAs.length > 0 ? JSON.stringify(input.alsoKnownAs) : null,
+      moved_to_account_id: input.movedToAccountId,
+      ...(input.followersCount !== undefined ? { followers_count: Math.max(0, Math.floor(input.followersCount)) } : {}),
+      ...(input.followingCount !== undefined ? { following_count: Math.max(0, Math.floor(input.followingCount)) } : {}),
+      ...(input.statusesCount !== undefined ? { statuses_count: Math.max(0, Math.floor(input.statusesCount)) } : {}),
+      updated_at: input.now,
+      fetched_at: input.now,
+    };
+    const update = async (): Promise<{ id: bigint; created: boolean } | null> => {
+      const r = await this.#db.updateTable("accounts").set(profile).where("uri", "=", input.uri).returning("id").executeTakeFirst();
+      return r ? { id: toId(r.id), created: false } : null;
+    };
+    const updated = await update();
+    if (updated) return updated;
+    // Any unique index may refuse the row (uri raced by another writer, or username@domain taken): nothing is
+    // written then, and no error aborts the caller's PostgreSQL transaction.
+    const inserted = await this.#db
+      .insertInto("accounts")
+      .values({
+        id: input.id,
+        username: input.username,
+        username_lower: input.username.toLowerCase(),
+        domain: input.domain.toLowerCase(),
+        uri: input.uri,
+        created_at: input.createdAt,
+        suspended_at: input.suspendedAt ?? null,
+        silenced_at: input.silencedAt ?? null,
+        ...profile,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { id: input.id, created: true };
+    return update();
+  }
+
+  async federationInfo(ids: readonly bigint[]): Promise<Map<bigint, AccountFederationInfo>> {
+    const out = new Map<bigint, AccountFederationInfo>();
+    if (ids.length === 0) return out;
+    const rows = await this.#db
+      .selectFrom("accounts")
+      .select(["id", "uri", "inbox_url", "shared_inbox_url", "followers_url"])
+      .where("id", "in", [...new Set(ids)])
+      .execute();
+    for (const r of rows)
+      out.set(toId(r.id), { uri: r.uri, inboxUrl: r.inbox_url, sharedInboxUrl: r.shared_inbox_url, followersUrl: r.followers_url });
+    return out;
+  }
+
+  async setMigration(id: bigint, changes: { alsoKnownAs?: readonly string[]; movedToAccountId?: bigint | null }, now: number): Promise<void> {
+    await this.#db
+      .updateTable("accounts")
+      .set({
+        updated_at: now,
+        ...(changes.alsoKnownAs === undefined ? {} : { also_known_as: changes.alsoKnownAs.length > 0 ? JSON.stringify(changes.alsoKnownAs) : null }),
+        ...(changes.movedToAccountId === undefined ? {} : { moved_to_account_id: changes.movedToAccountId }),
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async suspendRemote(id: bigint, now: number): Promise<boolean> {
+    const r = await this.#db
+      .updateTable("accounts")
+      .set({ suspended_at: now, updated_at: now })
+      .where("id", "=", id)
+      .where("domain", "is not", null)
+      .where("suspended_at", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async passwordHashOf(accountId: bigint): Promise<string | null> {

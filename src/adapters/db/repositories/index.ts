@@ -6,7 +6,9 @@ import { KyselyAccountsRepository } from "./accounts.ts";
 import { KyselyAnnouncementsRepository } from "./announcements.ts";
 import { KyselyConversationsRepository } from "./conversations.ts";
 import { KyselyCustomEmojisRepository } from "./custom-emojis.ts";
+import { KyselyDeliveryStateRepository } from "./delivery-state.ts";
 import { KyselyDiscoveryRepository } from "./discovery.ts";
+import { KyselyDomainModerationRepository } from "./domain-moderation.ts";
 import { KyselyInstanceRepository } from "./instance.ts";
 import { KyselyFiltersRepository } from "./filters.ts";
 import { KyselyInteractionsRepository } from "./interactions.ts";
@@ -14,6 +16,8 @@ import { KyselyListsRepository } from "./lists.ts";
 import { KyselyMediaRepository } from "./media.ts";
 import { KyselyMediaMigrationRepository } from "./media-migration.ts";
 import { KyselyRemoteMediaRepository } from "./remote-media.ts";
+import { KyselyReportsRepository } from "./reports.ts";
+import { KyselyFederationRecipientsRepository } from "./federation-recipients.ts";
 import { KyselyNotificationsRepository } from "./notifications.ts";
 import { KyselyOAuthRepository } from "./oauth.ts";
 import { KyselyPollsRepository } from "./polls.ts";
@@ -51,5 +55,9 @@ export function createRepositories(db: Kysely<Tables>): Repositories {
     media: new KyselyMediaRepository(db),
     mediaMigration: new KyselyMediaMigrationRepository(db),
     remoteMedia: new KyselyRemoteMediaRepository(db),
+    reports: new KyselyReportsRepository(db),
+    deliveryState: new KyselyDeliveryStateRepository(db),
+    domainModeration: new KyselyDomainModerationRepository(db),
+    federationRecipients: new KyselyFederationRecipientsRepository(db),
   };
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { NewPoll, PollRecord, PollsRepository } from "../../../ports/repositories/polls.ts";
+import type { NewPoll, NewRemotePoll, PollRecord, PollsRepository } from "../../../ports/repositories/polls.ts";
 import { inIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum, toNumOrNull } from "./convert.ts";
@@ -74,6 +74,32 @@ export class KyselyPollsRepository implements PollsRepository {
       })
       .execute();
     await this.#insertOptions(input.id, input.options);
+  }
+
+  async createRemote(input: NewRemotePoll): Promise<void> {
+    await this.#db
+      .insertInto("polls")
+      .values({
+        id: input.id, status_id: input.statusId, account_id: input.accountId, expires_at: input.expiresAt, multiple: input.multiple,
+        hide_totals: false, votes_count: input.options.reduce((n, o) => n + o.votesCount, 0), voters_count: input.votersCount,
+        created_at: input.now, updated_at: input.now,
+      })
+      .execute();
+    if (input.options.length === 0) return;
+    await this.#db
+      .insertInto("poll_options")
+      .values(input.options.map((o, position) => ({ id: o.id, poll_id: input.id, position, title: o.title, votes_count: o.votesCount })))
+      .execute();
+  }
+
+  async setRemoteTallies(pollId: bigint, change: { votes: readonly number[]; votersCount: number | null; expiresAt: number | null; now: number }): Promise<void> {
+    for (const [position, votes] of change.votes.entries())
+      await this.#db.updateTable("poll_options").set({ votes_count: votes }).where("poll_id", "=", pollId).where("position", "=", position).execute();
+    await this.#db
+      .updateTable("polls")
+      .set({ votes_count: change.votes.reduce((n, v) => n + v, 0), voters_count: change.votersCount, expires_at: change.expiresAt, updated_at: change.now })
+      .where("id", "=", pollId)
+      .execute();
   }
 
   async findById(id: bigint): Promise<PollRecord | null> {

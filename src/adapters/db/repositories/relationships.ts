@@ -1,8 +1,8 @@
 import { sql, type Kysely } from "kysely";
 import type {
   AccountList,
+  FollowByUri,
   FollowOptionChanges,
-  FollowOptions,
   ListedAccount,
   ListedMute,
   ListFilter,
@@ -11,6 +11,7 @@ import type {
   RelationshipsRepository,
   RelationshipState,
   RowPage,
+  StoredFollow,
 } from "../../../ports/repositories/relationships.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum } from "./convert.ts";
@@ -64,6 +65,7 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
         show_reblogs: input.showReblogs,
         notify: input.notify,
         languages: languagesJson(input.languages),
+        uri: input.uri ?? null,
       })
       .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
       .executeTakeFirst();
@@ -95,18 +97,26 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
     return true;
   }
 
-  async findFollow(accountId: bigint, targetAccountId: bigint): Promise<FollowOptions | null> {
+  async findFollow(accountId: bigint, targetAccountId: bigint): Promise<StoredFollow | null> {
     return this.#options("follows", accountId, targetAccountId);
   }
 
-  async #options(table: "follows" | "follow_requests", accountId: bigint, targetAccountId: bigint): Promise<FollowOptions | null> {
+  async #options(table: "follows" | "follow_requests", accountId: bigint, targetAccountId: bigint): Promise<StoredFollow | null> {
     const row = await this.#db
       .selectFrom(table)
-      .select(["show_reblogs", "notify", "languages"])
+      .select(["show_reblogs", "notify", "languages", "uri"])
       .where("account_id", "=", accountId)
       .where("target_account_id", "=", targetAccountId)
       .executeTakeFirst();
-    return row ? { showReblogs: toBool(row.show_reblogs), notify: toBool(row.notify), languages: parseLanguages(row.languages) } : null;
+    return row ? { showReblogs: toBool(row.show_reblogs), notify: toBool(row.notify), languages: parseLanguages(row.languages), uri: row.uri } : null;
+  }
+
+  async findFollowByUri(uri: string): Promise<FollowByUri | null> {
+    for (const table of ["follows", "follow_requests"] as const) {
+      const row = await this.#db.selectFrom(table).select(["account_id", "target_account_id"]).where("uri", "=", uri).executeTakeFirst();
+      if (row) return { accountId: toId(row.account_id), targetAccountId: toId(row.target_account_id), request: table === "follow_requests" };
+    }
+    return null;
   }
 
   requestFollow(input: NewFollow): Promise<boolean> {
@@ -119,7 +129,7 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
     await this.#db.updateTable("follow_requests").set(set).where("account_id", "=", accountId).where("target_account_id", "=", targetAccountId).execute();
   }
 
-  findFollowRequest(accountId: bigint, targetAccountId: bigint): Promise<FollowOptions | null> {
+  findFollowRequest(accountId: bigint, targetAccountId: bigint): Promise<StoredFollow | null> {
     return this.#options("follow_requests", accountId, targetAccountId);
   }
 

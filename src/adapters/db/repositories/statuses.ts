@@ -78,8 +78,27 @@ export class KyselyStatusesRepository implements StatusesRepository {
         conversation_id: input.conversationId,
         created_at: input.now,
         updated_at: input.now,
+        uri: input.uri ?? null,
+        url: input.url ?? null,
+        edited_at: input.editedAt ?? null,
       })
       .execute();
+  }
+
+  async findByUri(uri: string): Promise<StatusRecord | null> {
+    const row = await this.selectStatuses().where("s.uri", "=", uri).executeTakeFirst();
+    return row ? toStatus(row) : null;
+  }
+
+  async oldestByAccount(accountId: bigint, afterId: bigint | null, limit: number): Promise<StatusRecord[]> {
+    let q = this.selectStatuses().where("s.account_id", "=", accountId);
+    if (afterId !== null) q = q.where("s.id", ">", afterId);
+    return (await q.orderBy("s.id", "asc").limit(limit).execute()).map(toStatus);
+  }
+
+  async uriTaken(uri: string): Promise<boolean> {
+    const row = await this.#db.selectFrom("statuses").select("id").where("uri", "=", uri).executeTakeFirst();
+    return row !== undefined;
   }
 
   async findById(id: bigint): Promise<StatusRecord | null> {

@@ -40,7 +40,27 @@ export interface AccountsTable {
   header_remote_url: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the cached avatar/header were last fetched or viewed, for `herd admin media remove --prune-profiles`. */
   profile_media_used_at: ColumnType<bigint | string | null, bigint | string | number | null | undefined, bigint | string | number | null>;
+  /** From a remote actor document (migration 0019); null for local accounts, whose are derived from the username. */
+  inbox_url: OptionalText;
+  shared_inbox_url: OptionalText;
+  outbox_url: OptionalText;
+  followers_url: OptionalText;
+  following_url: OptionalText;
+  featured_url: OptionalText;
+  featured_tags_url: OptionalText;
+  /** Person, Service, Group, Application or Organization; null for local accounts. */
+  actor_type: OptionalText;
+  /** When the remote actor document was last fetched; a stale one is fetched again. */
+  fetched_at: OptionalInt64;
+  /** The account this one moved to (Move, or the actor's movedTo). */
+  moved_to_account_id: OptionalInt64;
+  /** JSON array of actor ids (alsoKnownAs); null for none. */
+  also_known_as: OptionalText;
 }
+
+/** Nullable columns added after the table, optional on insert. */
+type OptionalText = ColumnType<string | null, string | null | undefined, string | null>;
+type OptionalInt64 = ColumnType<bigint | string | null, bigint | string | number | null | undefined, bigint | string | number | null>;
 
 export interface UsersTable {
   id: Int64;
@@ -136,6 +156,8 @@ export interface FollowsTable extends PairTable {
   notify: DefaultBool;
   /** JSON array of ISO 639 codes, or null for all. */
   languages: string | null;
+  /** The Follow activity's id (migration 0019), which Accept, Reject and Undo refer to; null when not federated. */
+  uri: OptionalText;
 }
 
 export interface MutesTable extends PairTable {

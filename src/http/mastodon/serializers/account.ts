@@ -69,7 +69,7 @@ export function renderAccount(ctx: AccountRenderContext, a: AccountRecord): Reco
     bot: suspended ? false : a.bot,
     discoverable: suspended ? false : a.discoverable,
     indexable: suspended ? false : a.indexable,
-    group: false,
+    group: a.actorType === "Group",
     created_at: iso(Math.floor(a.createdAt / DAY_MS) * DAY_MS),
     note: suspended ? "" : local ? formatPlainText(a.note) : a.note,
     url: local ? `${ctx.baseUrl}/@${a.username}` : (a.url ?? a.uri),

@@ -18,7 +18,10 @@ import { renderStatus, type StatusBundle, type StatusRenderContext } from "../se
 
 /** Status services' dependencies from the API's. */
 export function statusDeps(deps: ApiDeps): StatusDeps {
-  return { db: deps.db, cache: deps.cache, clock: deps.clock, localDomain: deps.instance.localDomain, maxStatusChars: deps.instance.maxStatusChars };
+  return {
+    db: deps.db, cache: deps.cache, clock: deps.clock, localDomain: deps.instance.localDomain, maxStatusChars: deps.instance.maxStatusChars,
+    ...(deps.resolver ? { resolver: deps.resolver } : {}),
+  };
 }
 
 /** Rendering settings for status entities. */

@@ -22,8 +22,8 @@ function intParam(value: string | undefined, fallback: number, min: number, max:
 
 /**
  * GET /api/v2/search. Anonymous searchers get accounts and hashtags only, and may neither page with `offset`
- * nor `resolve`, as Mastodon answers (401). `resolve` looks up this instance's URLs; remote accounts and URLs
- * come with federation.
+ * nor `resolve`, as Mastodon answers (401). `resolve` looks up this instance's URLs, and remote handles and URLs
+ * through the resolver (WebFinger and ActivityPub fetches).
  */
 export function mountSearch(root: Hono<HerdEnv>, deps: ApiDeps): void {
   const app = root as unknown as Hono<ApiEnv>;
@@ -43,7 +43,10 @@ export function mountSearch(root: Hono<HerdEnv>, deps: ApiDeps): void {
     // An unknown type searches nothing, as in Mastodon (each kind is searched only when asked for or no type is given).
     if (type !== undefined && type !== "" && !TYPES.includes(type)) return c.json(empty);
     const accountId = str(params, "account_id");
-    const services = { db: deps.db, clock: deps.clock, search: deps.search, localDomain: deps.instance.localDomain, baseUrl: deps.instance.baseUrl };
+    const services = {
+      db: deps.db, clock: deps.clock, search: deps.search, localDomain: deps.instance.localDomain, baseUrl: deps.instance.baseUrl,
+      ...(deps.resolver ? { resolver: deps.resolver } : {}),
+    };
     const results = await search(services, viewer, {
       q,
       resolve: bool(params, "resolve") ?? false,

@@ -1,0 +1,15 @@
+import { ingestActivityJob } from "../../services/federation/ingest.ts";
+import { defineJob } from "../../jobs/define-job.ts";
+
+/**
+ * Runs ingest-activity (see ingestActivityJob): translates one verified activity and applies it through the
+ * inbound services. The translation (and with it Fedify, ~60 MiB) is imported on the first job, not when the
+ * worker starts: a process that never receives an activity never loads it (see roles.ts, mountFederationLazily).
+ */
+export const ingestActivityHandler = defineJob({
+  ...ingestActivityJob,
+  async run(deps, payload) {
+    const { runIngest } = await import("./ingest-run.ts");
+    await runIngest(deps, payload);
+  },
+});

@@ -1,0 +1,123 @@
+import { guardedDocumentLoader } from "../document-loader.ts";
+import { CacheKvStore } from "../fedify-kv-store.ts";
+import { instanceFetchSigner } from "../instance-signer.ts";
+import { RemoteActors } from "../remote-actors.ts";
+import type { JobDeps } from "../../jobs/deps.ts";
+import type { HttpClient } from "../../ports/http-client.ts";
+import { receiveActorDeleted, receiveMove } from "../../services/federation/inbound-accounts.ts";
+import { receiveAccept, receiveBlock, receiveFollow, receiveReject, receiveUndoBlock, receiveUndoFollow } from "../../services/federation/inbound-follows.ts";
+import {
+  receiveAnnounce, receiveFeatured, receiveLike, receiveUndoAnnounce, receiveUndoLike, receiveVote,
+} from "../../services/federation/inbound-interactions.ts";
+import { receiveFlag } from "../../services/federation/inbound-reports.ts";
+import { receiveDeleteStatus, receiveStatus, receiveStatusUpdate } from "../../services/federation/inbound-statuses.ts";
+import type { Inbound, IngestEnv, Lookup } from "./ingest-env.ts";
+import { databaseLookup } from "./lookup.ts";
+import { ingestActivity } from "./translate-activity.ts";
+
+/**
+ * A failure of Herd itself (the database, the cache) while applying an activity: the job fails and is retried.
+ * Everything else that goes wrong while translating is the sender's problem and is dropped.
+ */
+class HerdFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "HerdFailure";
+  }
+}
+
+/** Every method of `target`, with whatever it throws marked as Herd's own failure. */
+function herdCalls<T extends object>(target: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(target)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (error) {
+        throw new HerdFailure(error);
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+function inboundServices(deps: JobDeps): Inbound {
+  return {
+    receiveFollow: (i) => receiveFollow(deps, i),
+    receiveAccept: (i) => receiveAccept(deps, i),
+    receiveReject: (i) => receiveReject(deps, i),
+    receiveUndoFollow: (i) => receiveUndoFollow(deps, i),
+    receiveStatus: (i) => receiveStatus(deps, i),
+    receiveStatusUpdate: (i) => receiveStatusUpdate(deps, i),
+    receiveDeleteStatus: (i) => receiveDeleteStatus(deps, i),
+    receiveLike: (i) => receiveLike(deps, i),
+    receiveUndoLike: (i) => receiveUndoLike(deps, i),
+    receiveAnnounce: (i) => receiveAnnounce(deps, i),
+    receiveUndoAnnounce: (i) => receiveUndoAnnounce(deps, i),
+    receiveBlock: (i) => receiveBlock(deps, i),
+    receiveUndoBlock: (i) => receiveUndoBlock(deps, i),
+    receiveActorDeleted: (i) => receiveActorDeleted(deps, i),
+    receiveFlag: (i) => receiveFlag(deps, i),
+    receiveMove: (i) => receiveMove(deps, i),
+    receiveVote: (i) => receiveVote(deps, i),
+    receiveFeatured: (i) => receiveFeatured(deps, i),
+  };
+}
+
+/**
+ * Whether Herd may fetch a plain-http URL: only peers on ALLOWED_PRIVATE_ADDRESSES of an instance with
+ * LOCAL_HTTPS=false (development and tests), as the composition root decides; the guarded client still checks
+ * every connection's address itself.
+ */
+function allowedHttp(deps: JobDeps): (url: URL) => boolean {
+  return deps.plainHttpPeers ?? (() => false);
+}
+
+/** One environment per worker's deps: the loader's cache and RemoteActors' shared in-flight fetches live in it. */
+const environments = new WeakMap<JobDeps, IngestEnv>();
+
+function environment(deps: JobDeps, http: HttpClient): IngestEnv {
+  const known = environments.get(deps);
+  if (known) return known;
+  const signer = instanceFetchSigner(deps);
+  const loader = guardedDocumentLoader(http, new CacheKvStore(deps.cache), signer);
+  const actors = new RemoteActors({
+    db: deps.db, cache: deps.cache, clock: deps.clock, instance: deps.instance, http, log: deps.log,
+    documentLoader: loader, allowedHttp: allowedHttp(deps), fetchSigner: signer,
+  });
+  const lookup: Lookup = herdCalls(databaseLookup({ db: deps.db, instance: deps.instance, actors, loader }));
+  const env: IngestEnv = {
+    inbound: herdCalls(inboundServices(deps)),
+    lookup,
+    loader,
+    log: deps.log,
+    now: () => deps.clock.now(),
+    localOrigin: new URL(deps.instance.baseUrl).origin,
+  };
+  environments.set(deps, env);
+  return env;
+}
+
+/**
+ * Runs one ingest-activity job: parses the document and applies it. Translation problems are logged at debug
+ * and the job succeeds (a sender's bad document must not cause a retry storm); Herd's own failures throw.
+ */
+export async function runIngest(deps: JobDeps, payload: { activity: string; recipient: string | null; signer: string }): Promise<void> {
+  if (!deps.http) throw new Error("this worker has no outgoing HTTP client (JobDeps.http) for the inbox");
+  let document: unknown;
+  try {
+    document = JSON.parse(payload.activity);
+  } catch {
+    deps.log.debug({ signer: payload.signer }, "inbox: activity is not JSON, ignored");
+    return;
+  }
+  const env = environment(deps, deps.http);
+  try {
+    const outcome = await ingestActivity(env, document, payload.signer);
+    const id = (document as { id?: unknown }).id;
+    deps.log.debug({ activity: typeof id === "string" ? id : null, signer: payload.signer, recipient: payload.recipient, ...outcome }, "inbox: activity processed");
+  } catch (error) {
+    if (error instanceof HerdFailure) throw error.cause;
+    deps.log.debug({ signer: payload.signer, err: error }, "inbox: activity could not be translated, ignored");
+  }
+}

@@ -1,0 +1,23 @@
+import type { Visibility } from "../../domain/profile.ts";
+import type { Repositories } from "../../ports/repositories/index.ts";
+
+/** What decides whether a status has anyone remote to tell. */
+export interface StatusAudience {
+  readonly accountId: bigint;
+  readonly inReplyToAccountId: bigint | null;
+  readonly visibility: Visibility;
+}
+
+/**
+ * Whether a local status has a remote audience: a remote follower of its author (one indexed look-up), or a
+ * remote account it mentions or replies to (a direct status only reaches those it mentions). Posting, editing
+ * and deleting skip the federation job when it has none, so an instance that federates with nobody pays one
+ * query per post.
+ */
+export async function hasRemoteAudience(repos: Repositories, status: StatusAudience, mentionIds: readonly bigint[]): Promise<boolean> {
+  const others = [...mentionIds];
+  if (status.visibility !== "direct" && status.inReplyToAccountId !== null && status.inReplyToAccountId !== status.accountId)
+    others.push(status.inReplyToAccountId);
+  if (others.length > 0 && (await repos.accounts.findByIds(others)).some((a) => a.domain !== null)) return true;
+  return status.visibility !== "direct" && repos.federationRecipients.hasRemoteFollowers(status.accountId);
+}

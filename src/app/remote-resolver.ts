@@ -4,8 +4,8 @@ import type { Container } from "./container.ts";
 
 /**
  * The container's RemoteResolver, built on first use: it needs Fedify (JSON-LD, vocabulary), which a process
- * that never resolves anything remote should not load (about 60 MiB). Statuses resolve through the inbox's
- * ingestion when the federation module provides it.
+ * that never resolves anything remote should not load (about 60 MiB). Statuses are fetched and stored as the
+ * inbox stores incoming posts.
  */
 export function lazyRemoteResolver(c: Pick<Container, "config" | "db" | "cache" | "clock" | "http" | "log" | "jobDeps">): RemoteResolver {
   let built: Promise<RemoteResolver> | null = null;
@@ -35,8 +35,9 @@ export function lazyRemoteResolver(c: Pick<Container, "config" | "db" | "cache" 
       return (await load()).resolveAccount(query);
     },
     async resolveStatus(url: string): Promise<bigint | null> {
-      const resolver = await load();
-      return resolver.resolveStatus ? resolver.resolveStatus(url) : null;
+      // Fetched and stored as the inbox stores an incoming post (sanitized, mentions and media resolved).
+      const { resolveStatusUrl } = await import("../federation/inbox/ingest-run.ts");
+      return resolveStatusUrl(c.jobDeps, url);
     },
   };
 }

@@ -120,6 +120,12 @@ function mountFederationLazily(app: Hono<HerdEnv>, c: Container): void {
       throw error;
     }));
   for (const path of FEDERATION_PATHS) app.all(path, async (ctx) => (await load()).fetch(ctx.req.raw));
+  // Profile and post pages (/@alice, /@alice/123) are also the `url`s peers and people paste into search: asked
+  // for as ActivityPub, they lead to the actor or the Note, as Mastodon's do. Other requests go on to the pages.
+  app.get("/:handle{@[^/]+}/:id?", async (ctx, next) => {
+    if (!/application\/(activity\+json|ld\+json)/i.test(ctx.req.header("accept") ?? "")) return next();
+    return (await load()).fetch(ctx.req.raw);
+  });
 }
 
 function startWorker(c: Container, flags: WorkerFlags): RunningWorker {

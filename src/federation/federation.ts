@@ -20,6 +20,8 @@ import { findPublicStatusObject, loadStatusObjects, publicReplies } from "../ser
 import { guardedDocumentLoader } from "./document-loader.ts";
 import { CacheKvStore } from "./fedify-kv-store.ts";
 import { registerInboxListeners } from "./inbox/listeners.ts";
+import { signatureKeyHosts } from "./inbox/guard.ts";
+import { isDomainRefused } from "../services/federation/domain-policy.ts";
 import { cryptoKeyPairs } from "./keys.ts";
 import { instanceFetchSigner } from "./instance-signer.ts";
 import { LocalUris } from "./uris.ts";
@@ -88,8 +90,14 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     authenticatedDocumentLoaderFactory: authenticated,
   });
 
-  const authorized = async (ctx: RequestContext<void>): Promise<boolean> =>
-    !deps.authorizedFetch || (await ctx.getSignedKeyOwner()) !== null;
+  // AUTHORIZED_FETCH: a valid signature, and not from a suspended (or, in limited federation, unlisted) domain;
+  // the domain is read off the keyId first, so a refused domain's key is never even fetched.
+  const authorized = async (ctx: RequestContext<void>): Promise<boolean> => {
+    if (!deps.authorizedFetch) return true;
+    for (const host of signatureKeyHosts(ctx.request.headers)) if (await isDomainRefused(deps, host)) return false;
+    const owner = await ctx.getSignedKeyOwner();
+    return owner?.id != null && !(await isDomainRefused(deps, owner.id.host));
+  };
 
   federation
     .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {

@@ -120,6 +120,16 @@ export function mountFederation<E extends Env>(app: Hono<E>, herd: HerdFederatio
     if (c.req.path === "/.well-known/webfinger" && response.status === 200) return mastodonJrd(response, vocab.uris.base, deps.instance.localDomain);
     return response;
   };
+  // The `url` of an actor or a post, asked for as ActivityPub (roles.ts only hands those here): the document's id.
+  // Hono reads "/@:name" as a literal "@:name"; the handle is matched with a pattern instead.
+  app.get("/:handle{@[^/]+}/:id?", (c) => {
+    const username = (c.req.param("handle") ?? "").slice(1);
+    const id = c.req.param("id");
+    if (id !== undefined && !/^\d{1,20}$/.test(id)) return c.notFound();
+    const target = id === undefined ? vocab.uris.actor(username) : vocab.uris.status(username, BigInt(id));
+    return c.redirect(target.href, 301);
+  });
+
   // Before Fedify: refused domains, oversized and malformed documents are answered without any key fetch.
   const guard = inboxGuard(deps);
   app.use("/inbox", guard);

@@ -8,7 +8,7 @@ import { mediaDeps } from "./media.ts";
 /** The remote media cache's dependencies from a worker's; throws where the process has no outgoing client. */
 export function remoteMediaDeps(deps: JobDeps): RemoteMediaDeps {
   if (!deps.http) throw new Error("this worker has no outgoing HTTP client (JobDeps.http) for remote media");
-  return { ...mediaDeps(deps), http: deps.http };
+  return { ...mediaDeps(deps), http: deps.http, instance: deps.instance };
 }
 
 /** Fetches a remote attachment into the cache; permanent refusals are recorded on the row, so the job succeeds. */

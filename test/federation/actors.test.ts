@@ -3,6 +3,7 @@ import { createPublicKey } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { blockDomain, unblockDomain } from "../../src/services/federation/domain-moderation.ts";
 import { generateCryptoKeyPair, preloadedContexts, signRequest, type DocumentLoader } from "@fedify/fedify";
 import { Create, CryptographicKey, Emoji, Note, Person, Question, Service } from "@fedify/fedify/vocab";
 import sharp from "sharp";
@@ -301,6 +302,19 @@ for (const variant of appVariants) {
       const other = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
       const forged = await signRequest(new Request(s.uri, { headers: AP }), other.privateKey, new URL("#main-key", peerActor));
       assert.equal((await t.app.request(forged)).status, 401);
+    });
+
+    it("refuses signed requests from a suspended domain, without fetching its key", async () => {
+      const u = await t.user(uniqueName("blocked"));
+      const s = expectStatus(await t.request("POST", "/api/v1/statuses", { token: u.token, json: { status: "not for them" } }), 200).body;
+      const deps = t.container.jobDeps;
+      assert.ok((await blockDomain(deps, { domain: "127.0.0.1", severity: "suspend" })).ok);
+      try {
+        const signed = await signRequest(new Request(s.uri, { headers: AP }), keys.privateKey, new URL("#main-key", peerActor));
+        assert.equal((await t.app.request(signed)).status, 401);
+      } finally {
+        assert.ok((await unblockDomain(deps, "127.0.0.1")).ok);
+      }
     });
 
     it("serves actors and the instance actor unsigned, but no statuses or collections", async () => {

@@ -170,6 +170,20 @@ for (const v of appVariants) {
       }, "the vote on A");
     });
 
+    it("finds a post nobody there follows by its URL (resolve=true), by id and by page URL", async () => {
+      const dave = await a.user("dave");
+      const post = await a.request("POST", "/api/v1/statuses", { token: dave.token, json: { status: "Only findable by link #obscure" } });
+      assert.equal(post.status, 200, post.text);
+      for (const link of [post.body.uri, post.body.url]) {
+        const res = await b.request("GET", `/api/v2/search?q=${encodeURIComponent(link)}&resolve=true&type=statuses`, { token: bob.token });
+        assert.equal(res.status, 200, res.text);
+        assertEntity("Search", res.body);
+        assert.equal(res.body.statuses.length, 1, `${link}: ${res.text}`);
+        assert.equal(res.body.statuses[0].uri, post.body.uri);
+        assert.equal(res.body.statuses[0].account.acct, `dave@${a.domain}`);
+      }
+    });
+
     it("a block from the remote side removes the follow", async () => {
       const bobOnA = (await a.request("GET", `/api/v1/accounts/${alice.accountId}/followers`, { token: alice.token })).body.find((x: any) => x.acct === `bob@${b.domain}`);
       assert.ok(bobOnA);

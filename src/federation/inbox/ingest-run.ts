@@ -14,6 +14,8 @@ import { receiveDeleteStatus, receiveStatus, receiveStatusUpdate } from "../../s
 import type { Inbound, IngestEnv, Lookup } from "./ingest-env.ts";
 import { databaseLookup } from "./lookup.ts";
 import { ingestActivity } from "./translate-activity.ts";
+import { fetchBudget, fetchObject } from "./objects.ts";
+import { isStatusObject, translateNote } from "./translate-note.ts";
 
 /**
  * A failure of Herd itself (the database, the cache) while applying an activity: the job fails and is retried.
@@ -119,5 +121,48 @@ export async function runIngest(deps: JobDeps, payload: { activity: string; reci
   } catch (error) {
     if (error instanceof HerdFailure) throw error.cause;
     deps.log.debug({ signer: payload.signer, err: error }, "inbox: activity could not be translated, ignored");
+  }
+}
+
+/**
+ * The status at `url` for search with resolve=true: a stored one (by id), else fetched, translated as an
+ * incoming Note would be and stored. A page URL (`/@user/123`) whose document names another id on the same
+ * server is followed to that id once, since only a document served at its own id can vouch for itself.
+ * Null when it is not a post, is on a refused server, or cannot be fetched.
+ */
+export async function resolveStatusUrl(deps: JobDeps, url: string): Promise<bigint | null> {
+  if (!deps.http) return null;
+  let uri: URL;
+  try {
+    uri = new URL(url);
+  } catch {
+    return null;
+  }
+  const env = environment(deps, deps.http);
+  const known = await env.lookup.status(uri);
+  if (known) return known.id;
+  const budget = fetchBudget();
+  let fetched = await fetchObject(env, uri, budget);
+  if (!fetched) {
+    const named = await env.loader(uri.href).then((r) => (r.document as { id?: unknown } | null)?.id, () => undefined);
+    if (typeof named !== "string" || named === uri.href) return null;
+    const id = new URL(named);
+    if (id.origin !== uri.origin) return null;
+    const stored = await env.lookup.status(id);
+    if (stored) return stored.id;
+    fetched = await fetchObject(env, id, budget);
+  }
+  if (!fetched || !isStatusObject(fetched.object)) return null;
+  const authorUri = fetched.object.attributionId;
+  if (!authorUri || authorUri.origin !== fetched.object.id?.origin) return null;
+  const author = await env.lookup.remoteActor(authorUri);
+  if (!author) return null;
+  try {
+    const input = await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget });
+    return input ? ((await env.inbound.receiveStatus(input))?.statusId ?? null) : null;
+  } catch (error) {
+    if (error instanceof HerdFailure) throw error.cause;
+    deps.log.debug({ url, err: error }, "resolve: status could not be translated");
+    return null;
   }
 }

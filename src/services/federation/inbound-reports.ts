@@ -1,3 +1,4 @@
+import { domainPolicy } from "./domain-policy.ts";
 import type { InboundDeps } from "./deps.ts";
 
 /** Longest comment kept from a remote report (Mastodon keeps local ones to 1,000 characters). */
@@ -17,6 +18,11 @@ export async function receiveFlag(
 ): Promise<bigint | null> {
   const target = await deps.db.repos.accounts.findById(input.targetAccountId);
   if (!target || target.domain !== null) return null;
+  // Reports from a domain blocked with --reject-reports are dropped, as Mastodon drops them.
+  if (input.reporterId) {
+    const reporter = await deps.db.repos.accounts.findById(input.reporterId);
+    if (reporter?.domain && (await domainPolicy(deps, reporter.domain)).rejectReports) return null;
+  }
   if (input.uri !== null && (await deps.db.repos.reports.findByUri(input.uri))) return null;
   const statuses = await deps.db.repos.statuses.findByIds([...new Set(input.statusIds)].slice(0, MAX_STATUSES));
   const statusIds = statuses.filter((s) => s.accountId === target.id).map((s) => s.id);

@@ -1,4 +1,5 @@
 import { imageGeometry, sniffMedia } from "../../domain/media.ts";
+import { domainPolicy, type DomainPolicyDeps } from "../federation/domain-policy.ts";
 import { OutgoingRequestError, type HttpClient } from "../../ports/http-client.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import type { MediaMeta, MediaRecord } from "../../ports/repositories/media.ts";
@@ -12,6 +13,16 @@ import { fetchRemoteMediaJob, fetchRemoteProfileImageJob } from "./remote-media-
 /** What the remote media cache uses: the media services' dependencies and the guarded outgoing client. */
 export interface RemoteMediaDeps extends MediaDeps {
   readonly http: HttpClient;
+  /** For the domain policy: media of domains blocked with --reject-media is not fetched. */
+  readonly instance?: DomainPolicyDeps["instance"];
+}
+
+/** Whether the owner's domain is blocked with reject_media (Mastodon then keeps only the remote links). */
+async function mediaRejected(deps: Pick<RemoteMediaDeps, "db" | "clock" | "instance">, accountId: bigint): Promise<boolean> {
+  if (!deps.instance) return false;
+  const owner = await deps.db.repos.accounts.findById(accountId);
+  if (!owner || owner.domain === null) return false;
+  return (await domainPolicy({ db: deps.db, clock: deps.clock, instance: deps.instance }, owner.domain)).rejectMedia;
 }
 
 /** How one fetch into the cache ended. */
@@ -62,6 +73,7 @@ export async function fetchRemoteMedia(deps: RemoteMediaDeps, mediaId: bigint): 
   if (row.uploadKey) return processedOutcome(await processQueuedMedia(deps, mediaId));
   const media = await deps.db.repos.media.findById(mediaId);
   if (!media) return { outcome: "skipped" };
+  if (await mediaRejected(deps, row.accountId)) return refuse(deps, media, "media from this domain is rejected (domain block with reject_media)");
   const limits = deps.limits;
   const maxBytes = row.type === "image" ? limits.imageSizeLimit : limits.videoSizeLimit;
   const got = await download(deps.http, row.remoteUrl, maxBytes);
@@ -137,6 +149,7 @@ export async function fetchRemoteProfileImage(deps: Omit<RemoteMediaDeps, "video
   const profile = await deps.db.repos.remoteMedia.findProfile(accountId);
   const url = which === "avatar" ? profile?.avatarRemoteUrl : profile?.headerRemoteUrl;
   if (!profile || !url) return { outcome: "skipped" };
+  if (await mediaRejected(deps, accountId)) return { outcome: "refused", reason: "media from this domain is rejected (domain block with reject_media)" };
   const got = await download(deps.http, url, PROFILE_IMAGE_MAX_BYTES);
   if ("refused" in got) {
     deps.log.info({ accountId: String(accountId), which, reason: got.refused }, "remote profile image not cached");

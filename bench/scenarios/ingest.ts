@@ -142,7 +142,7 @@ export async function run(): Promise<BenchResult> {
     for (const setup of await setups(notes)) {
       const port = await freePort();
       const domain = `127.0.0.1:${port}`;
-      const child = herd(["start"], {
+      const child = herd(["start"], { ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
         ...setup.env, PORT: String(port), LOCAL_DOMAIN: domain, LOCAL_HTTPS: "false", ALLOWED_PRIVATE_ADDRESSES: "127.0.0.1/32", LOG_LEVEL: "warn",
       });
       try {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { appVariants } from "../support/test-app.ts";
 import { drainBoth, eventually, startFederatedInstance, type FederatedInstance } from "../support/federation-pair.ts";
 import { assertEntity } from "../support/openapi.ts";
+import { solidImage, uploadForm } from "../support/media-fixtures.ts";
 import { moveAccount, setAccountAlias } from "../../src/services/accounts/migration.ts";
 
 /**
@@ -67,9 +68,14 @@ for (const v of appVariants) {
     let alicePostOnB: string;
 
     it("delivers a post with a mention, a hashtag and a content warning to the follower's home timeline", async () => {
+      const upload = await a.request("POST", "/api/v2/media", {
+        token: alice.token,
+        form: uploadForm({ file: { data: await solidImage("png", 64, 48), name: "square.png", type: "image/png" }, description: "a grey square" }),
+      });
+      assert.equal(upload.status, 200, upload.text);
       const res = await a.request("POST", "/api/v1/statuses", {
         token: alice.token,
-        json: { status: `Hello @bob@${b.domain}, this is #federation`, spoiler_text: "greetings", visibility: "public" },
+        json: { status: `Hello @bob@${b.domain}, this is #federation`, spoiler_text: "greetings", visibility: "public", media_ids: [upload.body.id] },
       });
       assert.equal(res.status, 200, res.text);
       alicePost = { id: res.body.id, uri: res.body.uri };
@@ -81,6 +87,10 @@ for (const v of appVariants) {
       assert.match(status.content, /federation/);
       assert.ok(status.tags.some((t: any) => t.name === "federation"));
       assert.ok(status.mentions.some((m: any) => m.acct === "bob"), JSON.stringify(status.mentions));
+      assert.equal(status.media_attachments.length, 1, JSON.stringify(status.media_attachments));
+      assert.equal(status.media_attachments[0].type, "image");
+      assert.equal(status.media_attachments[0].description, "a grey square");
+      assert.ok(status.media_attachments[0].remote_url.startsWith(a.baseUrl), status.media_attachments[0].remote_url);
       alicePostOnB = status.id;
       const notes = await b.request("GET", "/api/v1/notifications?types[]=mention", { token: bob.token });
       assert.ok(notes.body.some((n: any) => n.status?.uri === alicePost.uri), notes.text);

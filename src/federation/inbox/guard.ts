@@ -1,4 +1,5 @@
 import { preloadedContexts, type DocumentLoader } from "@fedify/fedify";
+import { rawBody } from "./raw-bodies.ts";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { InstanceSettings } from "../../domain/instance.ts";
 import type { Cache } from "../../ports/cache.ts";
@@ -190,6 +191,6 @@ export function inboxGuard(deps: InboxGuardDeps): MiddlewareHandler {
         return plain(c, "Invalid JSON-LD: a context could not be loaded.", 400);
       }
     }
-    return next();
+    return rawBody.run(text, () => next());
   };
 }

@@ -9,6 +9,7 @@ import { jobRequest } from "../../ports/job-queue.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { ingestActivityJob, MAX_ACTIVITY_BYTES } from "../../services/federation/ingest.ts";
 import { instanceFetchSigner } from "../instance-signer.ts";
+import { rawBody } from "./raw-bodies.ts";
 import { recordDomainReachable } from "../../services/federation/delivery-state.ts";
 
 /** What the inbox listeners use: the database (to enqueue) and the log. */
@@ -19,6 +20,9 @@ export interface InboxListenerDeps {
   readonly clock: Clock;
   readonly log: Logger;
 }
+
+/** When each domain was last recorded reachable by this process. */
+const reachableNoted = new Map<string, number>();
 
 /** The dedup key of an activity's job: its id, or (for the rare activity without one) a digest of the document. */
 export function ingestDedupKey(activityId: string | null, document: string): string {
@@ -43,7 +47,7 @@ export function registerInboxListeners(federation: Federation<void>, deps: Inbox
       deps.log.debug({ activity: activity.id.href, actor: signer.href }, "inbox: activity id on another origin than its actor, ignored");
       return;
     }
-    const document = JSON.stringify(await activity.toJsonLd());
+    const document = rawBody.getStore() ?? JSON.stringify(await activity.toJsonLd());
     if (Buffer.byteLength(document) > MAX_ACTIVITY_BYTES) return;
     const job = jobRequest(
       ingestActivityJob,
@@ -51,8 +55,15 @@ export function registerInboxListeners(federation: Federation<void>, deps: Inbox
       { dedupKey: ingestDedupKey(activity.id?.href ?? null, document) },
     );
     await deps.db.transaction((tx) => tx.enqueue([job]));
-    // A verified activity from a domain the delivery breaker gave up on means it is back (as Mastodon does).
-    await recordDomainReachable(deps, signer.host.toLowerCase());
+    // A verified activity from a domain the delivery breaker gave up on means it is back (as Mastodon does);
+    // once a minute per domain is enough, and spares a write per activity from a busy peer.
+    const domain = signer.host.toLowerCase();
+    const now = Date.now();
+    if ((reachableNoted.get(domain) ?? 0) < now - 60_000) {
+      if (reachableNoted.size >= 10_000) reachableNoted.clear();
+      reachableNoted.set(domain, now);
+      await recordDomainReachable(deps, domain);
+    }
   };
   const instanceKey = instanceFetchSigner(deps);
   federation

@@ -8,6 +8,8 @@ import { cryptoKeyPairs } from "./keys.ts";
 import { instanceActorUsername } from "./uris.ts";
 import { instanceActor } from "./vocab.ts";
 import { inboxGuard } from "./inbox/guard.ts";
+import { fastInbox } from "./inbox/fast-inbox.ts";
+import { instanceFetchSigner } from "./instance-signer.ts";
 
 const AS_JSON = "application/activity+json";
 
@@ -132,7 +134,7 @@ export function mountFederation<E extends Env>(app: Hono<E>, herd: HerdFederatio
 
   // Before Fedify: refused domains, oversized and malformed documents are answered without any key fetch.
   const guard = inboxGuard(deps);
-  app.use("/inbox", guard);
-  app.use("/users/:username/inbox", guard);
+  const fast = fastInbox(deps, guardedDocumentLoader(deps.http, herd.kv, instanceFetchSigner({ ...read, instance: deps.instance })));
+  for (const path of ["/inbox", "/users/:username/inbox"]) app.use(path, guard, fast);
   for (const path of ["/users/*", "/emojis/*", "/inbox", "/.well-known/webfinger"]) app.use(path, fedify);
 }

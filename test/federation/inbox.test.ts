@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { forgetInboxKeys } from "../../src/federation/inbox/fast-inbox.ts";
 import { after, before, describe, it } from "node:test";
 import { preloadedContexts, type DocumentLoader } from "@fedify/fedify";
 import { Hono } from "hono";
@@ -575,6 +576,7 @@ for (const variant of appVariants) {
       peer.gone(`/users/${bobName}`);
       const kv = new CacheKvStore(t.container.cache);
       for await (const entry of kv.list()) if (entry.key.some((k) => k.includes(bob.id))) await kv.delete(entry.key);
+      forgetInboxKeys();
       const del = { "@context": AS, id: `${bob.id}#delete`, type: "Delete", actor: bob.id, to: [PUBLIC], object: bob.id };
       // Anything but the actor's own Delete stays refused when the key cannot be fetched.
       assert.equal((await send(bob, "/inbox", { "@context": AS, id: `${bob.id}#follows/2`, type: "Follow", actor: bob.id, object: `${t.baseUrl}/users/${name}` })).status, 401);

@@ -30,6 +30,38 @@ export function ingestDedupKey(activityId: string | null, document: string): str
 }
 
 /**
+ * Enqueues a verified activity (its actor is the signer) as one ingest-activity job. An activity whose id is on
+ * another server than its actor is dropped: it would be a forgery, and would take the real activity's dedup and
+ * idempotence keys. Used by the Fedify listener and by the fast path (fast-inbox.ts).
+ */
+export async function enqueueVerified(
+  deps: InboxListenerDeps,
+  input: { document: string; recipient: string | null; signer: URL; activityId: URL | null },
+): Promise<void> {
+  const { signer, activityId, document } = input;
+  if (activityId && activityId.origin !== signer.origin) {
+    deps.log.debug({ activity: activityId.href, actor: signer.href }, "inbox: activity id on another origin than its actor, ignored");
+    return;
+  }
+  if (Buffer.byteLength(document) > MAX_ACTIVITY_BYTES) return;
+  const job = jobRequest(
+    ingestActivityJob,
+    { activity: document, recipient: input.recipient, signer: signer.href },
+    { dedupKey: ingestDedupKey(activityId?.href ?? null, document) },
+  );
+  await deps.db.transaction((tx) => tx.enqueue([job]));
+  // A verified activity from a domain the delivery breaker gave up on means it is back (as Mastodon does);
+  // once a minute per domain is enough, and spares a write per activity from a busy peer.
+  const domain = signer.host.toLowerCase();
+  const now = Date.now();
+  if ((reachableNoted.get(domain) ?? 0) < now - 60_000) {
+    if (reachableNoted.size >= 10_000) reachableNoted.clear();
+    reachableNoted.set(domain, now);
+    await recordDomainReachable(deps, domain);
+  }
+}
+
+/**
  * Registers the personal (/users/{identifier}/inbox) and shared (/inbox) inboxes. Fedify verifies each request
  * before the listener runs: HTTP Signatures (draft-cavage and RFC 9421, the key fetched through Herd's guarded
  * document loader; 401 at once when bad, and 401 when the key's owner is not the activity's actor), or Linked
@@ -41,29 +73,8 @@ export function registerInboxListeners(federation: Federation<void>, deps: Inbox
   const enqueue = async (activity: Activity, recipient: string | null): Promise<void> => {
     const signer = activity.actorId;
     if (!signer) return;
-    // An activity's id must be on its actor's server: another server's id would be a forgery (and would take
-    // the real activity's dedup and idempotence keys).
-    if (activity.id && activity.id.origin !== signer.origin) {
-      deps.log.debug({ activity: activity.id.href, actor: signer.href }, "inbox: activity id on another origin than its actor, ignored");
-      return;
-    }
     const document = rawBody.getStore() ?? JSON.stringify(await activity.toJsonLd());
-    if (Buffer.byteLength(document) > MAX_ACTIVITY_BYTES) return;
-    const job = jobRequest(
-      ingestActivityJob,
-      { activity: document, recipient, signer: signer.href },
-      { dedupKey: ingestDedupKey(activity.id?.href ?? null, document) },
-    );
-    await deps.db.transaction((tx) => tx.enqueue([job]));
-    // A verified activity from a domain the delivery breaker gave up on means it is back (as Mastodon does);
-    // once a minute per domain is enough, and spares a write per activity from a busy peer.
-    const domain = signer.host.toLowerCase();
-    const now = Date.now();
-    if ((reachableNoted.get(domain) ?? 0) < now - 60_000) {
-      if (reachableNoted.size >= 10_000) reachableNoted.clear();
-      reachableNoted.set(domain, now);
-      await recordDomainReachable(deps, domain);
-    }
+    await enqueueVerified(deps, { document, recipient, signer, activityId: activity.id });
   };
   const instanceKey = instanceFetchSigner(deps);
   federation

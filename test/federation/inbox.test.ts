@@ -200,7 +200,7 @@ describe("inbox translation (fakes)", () => {
     assert.deepEqual(calls, [{ name: "receiveVote", input: { accountId: 2n, statusId: 10n, choiceTitles: ["Tea"] } }]);
   });
 
-  it("fetches an unknown reply parent once and stores it first", async () => {
+  it("fetches an unknown reply parent and stores it first, up the thread while ancestors are unknown", async () => {
     const parentUri = "https://other.example/users/carl/statuses/9";
     const { env, calls, fetched } = fakeEnv({
       [parentUri]: {
@@ -209,11 +209,24 @@ describe("inbox translation (fakes)", () => {
       },
     });
     assert.deepEqual(await ingestActivity(env, create(note({ inReplyTo: parentUri })), BOB), { applied: "create" });
-    assert.deepEqual(fetched, [parentUri], "the grandparent is not fetched");
+    assert.deepEqual(fetched, [parentUri, "https://other.example/users/carl/statuses/8"], "the grandparent is tried too (and is not there)");
     assert.deepEqual(calls.map((c) => c.name), ["receiveStatus", "receiveStatus"]);
     assert.equal(calls[0].input.uri, parentUri);
     assert.equal(calls[0].input.inReplyToId, null);
     assert.equal(calls[1].input.inReplyToId, 100n);
+  });
+
+  it("stops fetching ancestors after MAX_ANCESTORS", async () => {
+    const at = (n: number) => `https://other.example/users/carl/statuses/${n}`;
+    const chain: Record<string, unknown> = {};
+    for (let n = 1; n <= 10; n++)
+      chain[at(n)] = { "@context": AS, id: at(n), type: "Note", attributedTo: "https://other.example/users/carl", to: [PUBLIC], content: `n${n}`, inReplyTo: at(n - 1) };
+    const { env, calls, fetched } = fakeEnv(chain);
+    assert.deepEqual(await ingestActivity(env, create(note({ inReplyTo: at(10) })), BOB), { applied: "create" });
+    assert.deepEqual(fetched, [at(10), at(9), at(8), at(7)], "four ancestors, nearest first");
+    assert.equal(calls.length, 5, "four ancestors, then the reply");
+    assert.equal(calls[0].input.uri, at(7));
+    assert.equal(calls[0].input.inReplyToId, null, "the fifth ancestor is left unknown");
   });
 
   it("ignores posts that are not the actor's", async () => {

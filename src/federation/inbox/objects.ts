@@ -2,8 +2,8 @@ import { preloadedContexts, type DocumentLoader, type RemoteDocument } from "@fe
 import { Object as APObject, type Activity } from "@fedify/fedify/vocab";
 import type { IngestEnv } from "./ingest-env.ts";
 
-/** Objects one activity may fetch by id (its object, a reply's parent, an announced post): a bounded amount of work. */
-export const FETCHES_PER_ACTIVITY = 3;
+/** Objects one activity may fetch by id (its object, a reply's ancestors, an announced post): a bounded amount of work. */
+export const FETCHES_PER_ACTIVITY = 6;
 
 /** How many fetches an activity has left. */
 export interface FetchBudget {

@@ -10,6 +10,8 @@ import { offlineOptions, type FetchBudget, fetchObject } from "./objects.ts";
 
 /** Mastodon's limits on what it takes from a remote post. */
 export const MAX_MENTIONS = 20;
+/** Unknown ancestors of an incoming reply fetched, nearest first. */
+export const MAX_ANCESTORS = 4;
 export const MAX_MEDIA = 4;
 export const MAX_TAGS = 20;
 export const MAX_POLL_OPTIONS = 20;
@@ -191,7 +193,7 @@ export async function translateNote(
 
   let inReplyToId: bigint | null = null;
   const parentId = object.replyTargetId;
-  if (parentId) inReplyToId = (await env.lookup.status(parentId))?.id ?? (ctx.depth === 0 ? await fetchParent(env, parentId, ctx) : null);
+  if (parentId) inReplyToId = (await env.lookup.status(parentId))?.id ?? (ctx.depth < MAX_ANCESTORS ? await fetchParent(env, parentId, ctx) : null);
 
   const mentionIds: bigint[] = [];
   const tags: string[] = [];
@@ -237,7 +239,10 @@ export async function translateNote(
   };
 }
 
-/** The parent of a reply Herd does not know yet: fetched once (depth 1: its own parent is not) and stored. */
+/**
+ * The parent of a reply Herd does not know yet: fetched and stored first, and its own unknown parent before it,
+ * up to MAX_ANCESTORS up the thread (and within the activity's fetch budget), so a thread shows its context.
+ */
 async function fetchParent(env: IngestEnv, uri: URL, ctx: NoteContext): Promise<bigint | null> {
   const fetched = await fetchObject(env, uri, ctx.budget);
   if (!fetched || !isStatusObject(fetched.object)) return null;

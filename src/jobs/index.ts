@@ -3,6 +3,7 @@ import { cleanupAuthRecords } from "./auth-cleanup.ts";
 import type { JobDefinition } from "./define-job.ts";
 import { generateActorKeysHandler } from "./federation-keys.ts";
 import { ingestActivityHandler } from "../federation/inbox/ingest-job.ts";
+import { fetchRepliesHandler } from "../federation/inbox/fetch-replies-job.ts";
 import { removeDeletedActorHandler } from "./deleted-actors.ts";
 import { federateHandler } from "../federation/outbox/federate-job.ts";
 import { deliverHandler } from "../federation/deliver-job.ts";
@@ -53,6 +54,7 @@ export const ALL_JOBS: readonly JobDefinition<any>[] = [
   publishDueStatusesHandler,
   generateActorKeysHandler,
   ingestActivityHandler,
+  fetchRepliesHandler,
   federateHandler,
   pruneGoneActorsHandler,
   removeDeletedActorHandler,

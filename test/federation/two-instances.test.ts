@@ -184,6 +184,9 @@ for (const v of appVariants) {
       const dave = await a.user("dave");
       const post = await a.request("POST", "/api/v1/statuses", { token: dave.token, json: { status: "Only findable by link #obscure" } });
       assert.equal(post.status, 200, post.text);
+      const erin = await a.user("erin");
+      const reply = await a.request("POST", "/api/v1/statuses", { token: erin.token, json: { status: "@dave and a reply under it", in_reply_to_id: post.body.id } });
+      assert.equal(reply.status, 200, reply.text);
       for (const link of [post.body.uri, post.body.url]) {
         const res = await b.request("GET", `/api/v2/search?q=${encodeURIComponent(link)}&resolve=true&type=statuses`, { token: bob.token });
         assert.equal(res.status, 200, res.text);
@@ -192,6 +195,13 @@ for (const v of appVariants) {
         assert.equal(res.body.statuses[0].uri, post.body.uri);
         assert.equal(res.body.statuses[0].account.acct, `dave@${a.domain}`);
       }
+      // The replies collection's first page is fetched too (by a job), so the thread shows what is under it.
+      await settle();
+      const onB = (await b.request("GET", `/api/v2/search?q=${encodeURIComponent(post.body.uri)}&resolve=true&type=statuses`, { token: bob.token })).body.statuses[0];
+      await eventually(async () => {
+        const context = await b.request("GET", `/api/v1/statuses/${onB.id}/context`, { token: bob.token });
+        return context.body.descendants?.some((x: any) => x.uri === reply.body.uri) ? true : undefined;
+      }, "the reply fetched below the post on B");
     });
 
     it("a block from the remote side removes the follow", async () => {

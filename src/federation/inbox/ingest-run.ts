@@ -15,6 +15,8 @@ import type { Inbound, IngestEnv, Lookup } from "./ingest-env.ts";
 import { databaseLookup } from "./lookup.ts";
 import { ingestActivity } from "./translate-activity.ts";
 import { fetchBudget, fetchObject } from "./objects.ts";
+import { jobRequest } from "../../ports/job-queue.ts";
+import { fetchRepliesJob } from "../../services/federation/ingest.ts";
 import { isStatusObject, translateNote } from "./translate-note.ts";
 
 /**
@@ -130,7 +132,7 @@ export async function runIngest(deps: JobDeps, payload: { activity: string; reci
  * server is followed to that id once, since only a document served at its own id can vouch for itself.
  * Null when it is not a post, is on a refused server, or cannot be fetched.
  */
-export async function resolveStatusUrl(deps: JobDeps, url: string): Promise<bigint | null> {
+export async function resolveStatusUrl(deps: JobDeps, url: string, options: { withReplies?: boolean } = {}): Promise<bigint | null> {
   if (!deps.http) return null;
   let uri: URL;
   try {
@@ -159,10 +161,53 @@ export async function resolveStatusUrl(deps: JobDeps, url: string): Promise<bigi
   if (!author) return null;
   try {
     const input = await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget });
-    return input ? ((await env.inbound.receiveStatus(input))?.statusId ?? null) : null;
+    const stored = input ? await env.inbound.receiveStatus(input) : null;
+    if (stored?.created && (options.withReplies ?? true) && fetched.raw.replies !== undefined)
+      await deps.db.transaction((tx) => tx.enqueue([jobRequest(fetchRepliesJob, { statusUri: input!.uri }, { dedupKey: `replies:${input!.uri}` })]));
+    return stored?.statusId ?? null;
   } catch (error) {
     if (error instanceof HerdFailure) throw error.cause;
     deps.log.debug({ url, err: error }, "resolve: status could not be translated");
     return null;
+  }
+}
+
+/** Replies of one post fetched (Mastodon's FETCH_REPLIES_MAX_SINGLE): a bounded look below it. */
+export const MAX_FETCHED_REPLIES = 5;
+
+/** The ids a collection or collection page lists (strings, or objects with an id). */
+function itemIds(page: unknown): string[] {
+  const p = page as { items?: unknown; orderedItems?: unknown } | null;
+  const items = p?.items ?? p?.orderedItems;
+  const list = Array.isArray(items) ? items : items === undefined ? [] : [items];
+  return list.map((i) => (typeof i === "string" ? i : (i as { id?: unknown } | null)?.id)).filter((i): i is string => typeof i === "string");
+}
+
+/**
+ * The first replies of the stored post `statusUri`, from its `replies` collection (the embedded first page, or
+ * the pages fetched): each fetched and stored as a post found by URL is, without going further down. Bounded
+ * to MAX_FETCHED_REPLIES; anything unreachable is skipped.
+ */
+export async function fetchReplies(deps: JobDeps, statusUri: string): Promise<number> {
+  if (!deps.http) return 0;
+  const env = environment(deps, deps.http);
+  const load = async (value: unknown): Promise<unknown> => {
+    if (typeof value !== "string") return value;
+    const url = new URL(value);
+    if (url.origin !== new URL(statusUri).origin) return null;
+    return (await env.loader(url.href)).document;
+  };
+  try {
+    const post = (await load(statusUri)) as { replies?: unknown } | null;
+    const collection = (await load(post?.replies)) as { first?: unknown } | null;
+    let ids = itemIds(collection);
+    if (ids.length === 0) ids = itemIds(await load(collection?.first));
+    let stored = 0;
+    for (const id of ids.slice(0, MAX_FETCHED_REPLIES)) if ((await resolveStatusUrl(deps, id, { withReplies: false })) !== null) stored++;
+    return stored;
+  } catch (error) {
+    if (error instanceof HerdFailure) throw error.cause;
+    deps.log.debug({ statusUri, err: error }, "replies: could not be fetched");
+    return 0;
   }
 }

@@ -22,3 +22,14 @@ export const ingestActivityJob: JobContract<{ activity: string; recipient: strin
   // Translation problems never throw (they are logged and dropped); only Herd's own failures, which retrying can fix.
   retry: { attempts: 6, backoffMs: 10_000 },
 };
+
+/**
+ * Fetches the first replies of a post found by URL (Mastodon's FetchRepliesService), so a thread looked up by
+ * link shows what was said under it. On `pull`: fetching is slow, and nobody waits on it.
+ */
+export const fetchRepliesJob: JobContract<{ statusUri: string }> = {
+  name: "fetch-replies",
+  queue: "pull",
+  payload: z.object({ statusUri: z.string().url().max(2_048) }),
+  retry: { attempts: 3, backoffMs: 30_000 },
+};

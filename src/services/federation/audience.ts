@@ -1,4 +1,5 @@
 import type { Visibility } from "../../domain/profile.ts";
+import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { Repositories } from "../../ports/repositories/index.ts";
 
 /** What decides whether a status has anyone remote to tell. */
@@ -14,8 +15,14 @@ export interface StatusAudience {
  * and deleting skip the federation job when it has none, so an instance that federates with nobody pays one
  * query per post.
  */
-export async function hasRemoteAudience(repos: Repositories, status: StatusAudience, mentionIds: readonly bigint[]): Promise<boolean> {
-  const others = [...mentionIds];
+export async function hasRemoteAudience(
+  repos: Repositories,
+  status: StatusAudience,
+  mentioned: readonly (AccountRecord | bigint)[],
+): Promise<boolean> {
+  // Accounts the caller has in hand are checked as they are; only bare ids (and the parent's author) are read.
+  if (mentioned.some((m) => typeof m !== "bigint" && m.domain !== null)) return true;
+  const others = mentioned.filter((m): m is bigint => typeof m === "bigint");
   if (status.visibility !== "direct" && status.inReplyToAccountId !== null && status.inReplyToAccountId !== status.accountId)
     others.push(status.inReplyToAccountId);
   if (others.length > 0 && (await repos.accounts.findByIds(others)).some((a) => a.domain !== null)) return true;

@@ -102,7 +102,7 @@ export async function editStatus(deps: StatusDeps, input: EditStatusInput): Prom
     await notify(tx, now, boosts.map((b) => ({ type: "update" as const, recipientId: b.accountId, fromAccountId: status.accountId, statusId: status.id })));
     await tx.enqueue([jobRequest(streamStatusEditJob, { statusId: String(status.id) })]);
     // Those mentioned before the edit saw the old version: they hear of the new one too.
-    if (author.domain === null && (await hasRemoteAudience(tx, status, [...before, ...mentions.map((m) => m.id)])))
+    if (author.domain === null && (await hasRemoteAudience(tx, status, [...before, ...mentions])))
       await federate(tx, { type: "update", statusId: String(status.id) });
   });
   return ok((await deps.db.repos.statuses.findById(status.id)) ?? status);

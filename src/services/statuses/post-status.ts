@@ -109,7 +109,7 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
       await tx.enqueue([jobRequest(notifyFollowersJob, { statusId: String(id) })]);
     await tagNewStatus(tx, { id, text, visibility }, now);
     await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
-    if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions.map((m) => m.id)))
+    if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions))
       await federate(tx, { type: "create", statusId: String(id) });
     return id;
   });

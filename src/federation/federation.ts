@@ -1,5 +1,5 @@
 import {
-  createFederation, getRemoteDocument, signRequest, type AuthenticatedDocumentLoaderFactory, type Federation,
+  createFederation, getRemoteDocument, signRequest, type AuthenticatedDocumentLoaderFactory, type DocumentLoader, type Federation,
   type KvStore, type RequestContext,
 } from "@fedify/fedify";
 import { Create, Emoji, Hashtag, Note, Tombstone, type Recipient } from "@fedify/fedify/vocab";
@@ -48,6 +48,8 @@ export interface HerdFederation {
   readonly federation: Federation<void>;
   readonly vocab: VocabContext;
   readonly kv: KvStore;
+  /** The guarded document loader every fetch of this federation goes through (signed retry, KvStore cache). */
+  readonly loader: DocumentLoader;
   readonly deps: FederationDeps;
 }
 
@@ -224,7 +226,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
   // POST /users/{identifier}/inbox and /inbox: verified by Fedify, then enqueued on ingress (inbox/listeners.ts).
   registerInboxListeners(federation, deps);
 
-  return { federation, vocab, kv, deps };
+  return { federation, vocab, kv, loader, deps };
 }
 
 /**

@@ -3,13 +3,11 @@ import { CryptographicKey, Multikey } from "@fedify/fedify/vocab";
 import type { Context, Env, Hono, Next } from "hono";
 import { instanceActorKeys, instanceUsage } from "../services/federation/actors.ts";
 import { nodeInfo, type HerdFederation } from "./federation.ts";
-import { guardedDocumentLoader } from "./document-loader.ts";
 import { cryptoKeyPairs } from "./keys.ts";
 import { instanceActorUsername } from "./uris.ts";
 import { instanceActor } from "./vocab.ts";
 import { inboxGuard } from "./inbox/guard.ts";
 import { fastInbox } from "./inbox/fast-inbox.ts";
-import { instanceFetchSigner } from "./instance-signer.ts";
 
 const AS_JSON = "application/activity+json";
 
@@ -47,7 +45,7 @@ function wantsActivityJson(accept: string | undefined): boolean {
 export function mountFederation<E extends Env>(app: Hono<E>, herd: HerdFederation): void {
   const { federation, vocab, deps } = herd;
   const read = { db: deps.db, cache: deps.cache, clock: deps.clock };
-  const loader = guardedDocumentLoader(deps.http, herd.kv);
+  const loader = herd.loader;
   const base = deps.instance.baseUrl;
   const instanceHandle = `acct:${instanceActorUsername(deps.instance)}@${deps.instance.localDomain}`;
 
@@ -134,7 +132,7 @@ export function mountFederation<E extends Env>(app: Hono<E>, herd: HerdFederatio
 
   // Before Fedify: refused domains, oversized and malformed documents are answered without any key fetch.
   const guard = inboxGuard(deps);
-  const fast = fastInbox(deps, guardedDocumentLoader(deps.http, herd.kv, instanceFetchSigner({ ...read, instance: deps.instance })));
+  const fast = fastInbox(deps, loader);
   for (const path of ["/inbox", "/users/:username/inbox"]) app.use(path, guard, fast);
   for (const path of ["/users/*", "/emojis/*", "/inbox", "/.well-known/webfinger"]) app.use(path, fedify);
 }

@@ -1,21 +1,17 @@
-import { instanceActorKeys, type FederationReadDeps } from "../services/federation/actors.ts";
 import type { InstanceSettings } from "../domain/instance.ts";
+import { INSTANCE_ACTOR_KEY_ID } from "../ports/repositories/account-keys.ts";
+import type { FederationReadDeps } from "../services/federation/actors.ts";
 import type { FetchSigner } from "./document-loader.ts";
-import { cryptoKeyPairs } from "./keys.ts";
-import { LocalUris } from "./uris.ts";
+import { loadSigner } from "./signing.ts";
 
 /**
- * The instance actor's signer for outgoing fetches, loaded once per process (the key never changes while the
- * process runs; a failed load is retried on the next fetch).
+ * The instance actor's signer for outgoing fetches: the same signer deliveries use (signing.ts keeps the imported
+ * key per database), in the form the document loader takes.
  */
 export function instanceFetchSigner(deps: FederationReadDeps & { readonly instance: InstanceSettings }): () => Promise<FetchSigner> {
-  let loaded: Promise<FetchSigner> | null = null;
-  return () =>
-    (loaded ??= (async () => {
-      const [rsa] = await cryptoKeyPairs(await instanceActorKeys(deps));
-      return { keyId: new LocalUris(deps.instance).instanceActorKey(), privateKey: rsa.privateKey };
-    })().catch((error) => {
-      loaded = null;
-      throw error;
-    }));
+  return async () => {
+    const signer = await loadSigner(deps, INSTANCE_ACTOR_KEY_ID);
+    if (!signer) throw new Error("the instance actor has no key");
+    return signer;
+  };
 }

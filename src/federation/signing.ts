@@ -42,7 +42,7 @@ export async function loadSigner(deps: SignerDeps, accountId: bigint): Promise<S
   else {
     const account = await deps.db.repos.accounts.findById(accountId);
     if (!account || account.domain !== null) return null;
-    keyId = new URL(`${uris.actor(account.username).href}#main-key`);
+    keyId = uris.actorKey(account.username);
   }
   const keys = await ensureActorKeys(deps, accountId);
   const der = createPrivateKey(keys.rsaPrivateKey).export({ type: "pkcs8", format: "der" });

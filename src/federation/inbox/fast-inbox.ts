@@ -71,15 +71,10 @@ function urlOrNull(value: unknown): URL | null {
 export function fastInbox(deps: InboxListenerDeps, loader: DocumentLoader): MiddlewareHandler {
   const keyCache = memoryKeyCache();
   return async (c: Context, next: Next) => {
-    const raw = rawBody.getStore();
-    if (c.req.method !== "POST" || raw === undefined) return next();
+    const body = rawBody.getStore();
+    if (c.req.method !== "POST" || body === undefined) return next();
     if (!c.req.header("signature") && !c.req.header("signature-input")) return next();
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return next();
-    }
+    const { text: raw, json } = body;
     const actor = urlOrNull(actorOf(json));
     if (!actor) return next();
     // What Fedify's JSON-LD parsing would refuse with 400 is left to it: a context that is not one, a bad id.

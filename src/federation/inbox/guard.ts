@@ -191,6 +191,6 @@ export function inboxGuard(deps: InboxGuardDeps): MiddlewareHandler {
         return plain(c, "Invalid JSON-LD: a context could not be loaded.", 400);
       }
     }
-    return rawBody.run(text, () => next());
+    return rawBody.run({ text, json: checked.json }, () => next());
   };
 }

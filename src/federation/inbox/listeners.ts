@@ -73,7 +73,7 @@ export function registerInboxListeners(federation: Federation<void>, deps: Inbox
   const enqueue = async (activity: Activity, recipient: string | null): Promise<void> => {
     const signer = activity.actorId;
     if (!signer) return;
-    const document = rawBody.getStore() ?? JSON.stringify(await activity.toJsonLd());
+    const document = rawBody.getStore()?.text ?? JSON.stringify(await activity.toJsonLd());
     await enqueueVerified(deps, { document, recipient, signer, activityId: activity.id });
   };
   const instanceKey = instanceFetchSigner(deps);

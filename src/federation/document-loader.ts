@@ -2,7 +2,8 @@ import { getRemoteDocument, kvCache, preloadedContexts, signRequest, type Docume
 import type { webcrypto } from "node:crypto";
 import type { HttpClient } from "../ports/http-client.ts";
 
-const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+/** What Herd asks for when it fetches an ActivityPub document (Mastodon's own Accept). */
+export const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 /** Actor and object documents are small; Mastodon refuses JSON bodies above 1 MiB as well. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
 

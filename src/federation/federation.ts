@@ -17,7 +17,7 @@ import {
   type FederationReadDeps,
 } from "../services/federation/actors.ts";
 import { findPublicStatusObject, loadStatusObjects, publicReplies } from "../services/federation/objects.ts";
-import { guardedDocumentLoader } from "./document-loader.ts";
+import { ACCEPT, guardedDocumentLoader } from "./document-loader.ts";
 import { CacheKvStore } from "./fedify-kv-store.ts";
 import { registerInboxListeners } from "./inbox/listeners.ts";
 import { signatureKeyHosts } from "./inbox/guard.ts";
@@ -53,7 +53,6 @@ export interface HerdFederation {
   readonly deps: FederationDeps;
 }
 
-const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
 /** Whether `identifier` (the {identifier} of a URL) names this account exactly, as its canonical username. */
 function sameName(account: AccountRecord, identifier: string): boolean {

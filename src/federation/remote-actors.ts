@@ -10,7 +10,7 @@ import type { RemoteResolver } from "../ports/remote-resolver.ts";
 import { ACTOR_TYPES, type AccountRecord, type ActorType } from "../ports/repositories/accounts.ts";
 import { isDomainRefused } from "../services/federation/domain-policy.ts";
 import { storeRemoteAccount, type RemoteActorProfile } from "../services/federation/remote-accounts.ts";
-import type { FetchSigner } from "./document-loader.ts";
+import { ACCEPT, type FetchSigner } from "./document-loader.ts";
 import { actorLink, lookupWebFinger, normalizeHost, parseAcct } from "./webfinger-client.ts";
 
 export interface RemoteActorsDeps {
@@ -35,7 +35,6 @@ export interface RemoteActorsDeps {
 /** A stored remote actor is answered from its row this long after its document was fetched. */
 export const ACTOR_FRESH_MS = 86_400_000;
 
-const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 const MAX_ACTOR_BYTES = 1024 * 1024;
 /** Remote usernames as Mastodon accepts them from other servers (letters, digits, `_`, `.`, `-`). */
 const USERNAME = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_.-]{0,253}[\p{L}\p{N}_])?$/u;

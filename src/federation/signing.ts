@@ -8,6 +8,7 @@ import type { HttpClient } from "../ports/http-client.ts";
 import { INSTANCE_ACTOR_KEY_ID } from "../ports/repositories/account-keys.ts";
 import { ensureActorKeys } from "../services/federation/keys.ts";
 import { LocalUris } from "./uris.ts";
+import { ACCEPT as AP_ACCEPT } from "./document-loader.ts";
 
 /** Who signs a request: the key's id (actor URL + #main-key) and the actor's RSA private key. */
 export interface Signer {
@@ -148,7 +149,6 @@ export async function signedPost(
   return knock(http, url, "POST", { "content-type": "application/activity+json" }, bytes, signer, options);
 }
 
-const AP_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**

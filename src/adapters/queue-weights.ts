@@ -59,26 +59,6 @@ export class WeightedRoundRobin {
   }
 }
 
-/**
- * Splits a total concurrency among queues by weight (largest remainder), at least one slot each. The sum exceeds
- * `total` only when there are more queues than slots; callers then cap running handlers with a shared limit.
- */
-export function splitConcurrency(total: number, queues: readonly WeightedQueue[]): Map<QueueName, number> {
-  const list = normaliseQueues(queues);
-  const slots = Math.max(1, Math.floor(total));
-  const sum = list.reduce((s, q) => s + q.weight, 0);
-  const exact = list.map((q) => (slots * q.weight) / sum);
-  const shares = exact.map((x) => Math.floor(x));
-  let left = slots - shares.reduce((s, n) => s + n, 0);
-  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r);
-  for (const { i } of byRemainder) {
-    if (left <= 0) break;
-    shares[i]++;
-    left--;
-  }
-  return new Map(list.map((q, i) => [q.queue, Math.max(1, shares[i])]));
-}
-
 /** Caps how many handlers run at once across several sources of jobs. */
 export class Semaphore {
   #free: number;
@@ -100,5 +80,46 @@ export class Semaphore {
     const next = this.#waiters.shift();
     if (next) next();
     else this.#free++;
+  }
+}
+
+/**
+ * Caps how many handlers run at once across several queues, handing a freed slot to the queue whose turn it is
+ * by weight among those with a job waiting. A queue alone may so use every slot (a worker busy with nothing but
+ * incoming activities runs them all at once), and the weights decide only when queues compete, as a database
+ * worker's claims do.
+ */
+export class WeightedSemaphore {
+  #free: number;
+  readonly #waiters = new Map<QueueName, (() => void)[]>();
+  readonly #turns: WeightedRoundRobin;
+
+  constructor(size: number, queues: readonly WeightedQueue[]) {
+    this.#free = Math.max(1, Math.floor(size));
+    this.#turns = new WeightedRoundRobin(queues);
+  }
+
+  async acquire(queue: QueueName): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const list = this.#waiters.get(queue);
+      if (list) list.push(resolve);
+      else this.#waiters.set(queue, [resolve]);
+    });
+  }
+
+  release(): void {
+    const next = this.#waiters.size === 0 ? null : this.#turns.pick(new Set(this.#waiters.keys()));
+    if (next === null) {
+      this.#free++;
+      return;
+    }
+    const list = this.#waiters.get(next)!;
+    const resolve = list.shift()!;
+    if (list.length === 0) this.#waiters.delete(next);
+    resolve();
   }
 }

@@ -246,6 +246,30 @@ export function jobQueueContract(
         assert.equal(peak, 2, "it does use its slots");
       }));
 
+    it("lets one busy queue use every slot while the worker's other queues are idle", () =>
+      withQueue(make, normal, async ({ queue }, track) => {
+        let running = 0;
+        let peak = 0;
+        let done = 0;
+        await queue.enqueue(Array.from({ length: 12 }, (_, i) => job("busy", { i }, { queue: "ingress" })));
+        track(
+          queue.work({
+            // The default weights: ingress is 2 in 11.
+            queues: [{ queue: "default", weight: 4 }, { queue: "ingress", weight: 2 }, { queue: "push", weight: 2 }, { queue: "pull", weight: 1 }, { queue: "mailers", weight: 1 }, { queue: "scheduler", weight: 1 }],
+            concurrency: 6,
+            handler: async () => {
+              running++;
+              peak = Math.max(peak, running);
+              await sleep(40);
+              running--;
+              done++;
+            },
+          }),
+        );
+        await until(() => done === 12, "all jobs");
+        assert.equal(peak, 6, `peak ${peak}`);
+      }));
+
     it("counts waiting, delayed, active and dead jobs", () =>
       withQueue(make, normal, async ({ queue }, track) => {
         assert.deepEqual(await queue.counts("mailers"), empty);

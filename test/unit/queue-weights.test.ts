@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Semaphore, splitConcurrency, WeightedRoundRobin } from "../../src/adapters/queue-weights.ts";
+import { WeightedRoundRobin, WeightedSemaphore } from "../../src/adapters/queue-weights.ts";
 import type { QueueName } from "../../src/ports/job-queue.ts";
 
 describe("queue weights", () => {
@@ -18,15 +18,6 @@ describe("queue weights", () => {
     assert.deepEqual(rr.allocate(8, new Set<QueueName>(["default", "pull"])), new Map([["default", 6], ["pull", 2]]));
   });
 
-  it("splits concurrency by weight with at least one slot per queue", () => {
-    assert.deepEqual(splitConcurrency(4, [{ queue: "default", weight: 3 }, { queue: "pull", weight: 1 }]), new Map([["default", 3], ["pull", 1]]));
-    assert.deepEqual(
-      splitConcurrency(10, [{ queue: "default", weight: 4 }, { queue: "ingress", weight: 2 }, { queue: "push", weight: 2 }, { queue: "pull", weight: 1 }, { queue: "mailers", weight: 1 }]),
-      new Map([["default", 4], ["ingress", 2], ["push", 2], ["pull", 1], ["mailers", 1]]),
-    );
-    assert.deepEqual(splitConcurrency(1, [{ queue: "default", weight: 1 }, { queue: "pull", weight: 1 }]), new Map([["default", 1], ["pull", 1]]));
-  });
-
   it("merges a queue listed twice and refuses an empty list", () => {
     const rr = new WeightedRoundRobin([{ queue: "push", weight: 1 }, { queue: "push", weight: 2 }, { queue: "pull", weight: 0 }]);
     assert.deepEqual(rr.queues, ["push", "pull"]);
@@ -34,14 +25,31 @@ describe("queue weights", () => {
   });
 
   it("lets a semaphore's holders through one at a time beyond its size", async () => {
-    const s = new Semaphore(1);
-    await s.acquire();
+    const s = new WeightedSemaphore(1, [{ queue: "default", weight: 1 }]);
+    await s.acquire("default");
     let second = false;
-    const waiting = s.acquire().then(() => (second = true));
+    const waiting = s.acquire("default").then(() => (second = true));
     await Promise.resolve();
     assert.equal(second, false);
     s.release();
     await waiting;
     assert.equal(second, true);
+  });
+
+  it("gives freed slots to waiting queues by weight, and every slot to a queue alone", async () => {
+    const s = new WeightedSemaphore(2, [{ queue: "default", weight: 3 }, { queue: "pull", weight: 1 }]);
+    // A queue alone takes both slots.
+    await s.acquire("pull");
+    await s.acquire("pull");
+    const order: QueueName[] = [];
+    const waits = [];
+    for (let i = 0; i < 4; i++) for (const q of ["default", "pull"] as const) waits.push(s.acquire(q).then(() => void order.push(q)));
+    for (let i = 0; i < 8; i++) {
+      s.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(waits);
+    // 3:1 while both wait (default default pull default), then pull's remaining turns.
+    assert.deepEqual(order, ["default", "default", "pull", "default", "default", "pull", "pull", "pull"]);
   });
 });

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { isPermanentFailure, retryDelayMs, type JobEnvelope, type QueueName, type RunningWorker, type WorkerOptions } from "../../ports/job-queue.ts";
 import { DEFAULT_BACKOFF_MS } from "../db/job-rows.ts";
 import { observeSafely } from "../job-observer.ts";
-import { Semaphore, splitConcurrency } from "../queue-weights.ts";
+import { normaliseQueues, WeightedSemaphore } from "../queue-weights.ts";
 import { bullmqConnection } from "./bullmq-connection.ts";
 import type { BullJobData } from "./outbox-relay.ts";
 
@@ -23,29 +23,33 @@ export interface BullMQWorkerSettings {
 export const envelopeId = (bullId: string | undefined): string => (bullId && /^j\d+$/.test(bullId) ? bullId.slice(1) : String(bullId));
 
 /**
- * The workers one `work()` call starts: a BullMQ Worker per queue, the total concurrency split among them by
- * weight. With more queues than slots each queue still gets one, and a shared semaphore keeps the number of
- * handlers running at once within the total.
+ * The workers one `work()` call starts: a BullMQ Worker per queue, each allowed the whole concurrency, and a
+ * shared semaphore that keeps the handlers running at once within it and gives freed slots out by queue weight.
+ * A fixed split would leave a busy queue its share while the others' slots idle (with the default weights,
+ * incoming activities would get two slots in eleven however quiet everything else is).
  */
 export class BullMQWorkerGroup implements RunningWorker {
   readonly #workers: Worker<BullJobData>[] = [];
   readonly #work: WorkerOptions;
-  readonly #limit: Semaphore | null;
+  readonly #limit: WeightedSemaphore | null;
   #running = 0;
   #idleWaiters: (() => void)[] = [];
   #closing: Promise<void> | null = null;
 
   constructor(work: WorkerOptions, settings: BullMQWorkerSettings) {
     this.#work = work;
-    const shares = splitConcurrency(work.concurrency, work.queues);
-    const total = Math.max(1, Math.floor(work.concurrency));
-    const sum = [...shares.values()].reduce((s, n) => s + n, 0);
-    this.#limit = sum > total ? new Semaphore(total) : null;
-    for (const [queue, concurrency] of shares) {
+    const queues = normaliseQueues(work.queues);
+    const concurrency = Math.max(1, Math.floor(work.concurrency));
+    this.#limit = queues.length > 1 ? new WeightedSemaphore(concurrency, queues) : null;
+    // With several queues each Worker holds up to twice the slots, the extra ones waiting on the semaphore (still
+    // locked: BullMQ renews the lock of every job it holds): a queue whose next job were still being fetched when
+    // a slot freed would lose its turn to whichever queue had one waiting, and the weights would not hold.
+    const fetched = queues.length > 1 ? 2 * concurrency : concurrency;
+    for (const { queue } of queues) {
       const worker = new Worker<BullJobData>(queue, (job) => this.#process(queue, job), {
         connection: bullmqConnection(settings.redisUrl, "worker"),
         prefix: settings.prefix,
-        concurrency,
+        concurrency: fetched,
         lockDuration: settings.lockMs,
         stalledInterval: Math.max(100, Math.floor(settings.lockMs / 2)),
         maxStalledCount: settings.maxStalledCount,
@@ -67,7 +71,7 @@ export class BullMQWorkerGroup implements RunningWorker {
     // Counted from the moment BullMQ hands the job over, so close waits for jobs queued on the semaphore too.
     this.#running++;
     try {
-      await this.#limit?.acquire();
+      await this.#limit?.acquire(queue);
       try {
         await this.#run(queue, job);
       } finally {

@@ -11,6 +11,7 @@ import { ACTOR_TYPES, type AccountRecord, type ActorType } from "../ports/reposi
 import { isDomainRefused } from "../services/federation/domain-policy.ts";
 import { storeRemoteAccount, type RemoteActorProfile } from "../services/federation/remote-accounts.ts";
 import { ACCEPT, type FetchSigner } from "./document-loader.ts";
+import { emojiTagsOf } from "./emoji-tags.ts";
 import { actorLink, lookupWebFinger, normalizeHost, parseAcct } from "./webfinger-client.ts";
 
 export interface RemoteActorsDeps {
@@ -305,6 +306,7 @@ export class RemoteActors implements RemoteResolver {
       alsoKnownAs: actor.aliasIds.map((u) => u.href),
       movedToUri: actor.successorId?.href ?? null,
       published: actor.published ? actor.published.epochMilliseconds : null,
+      emojis: await emojiTagsOf(actor),
       ...embeddedCounts(json),
     };
   }

@@ -15,7 +15,7 @@ import { renderAccount } from "../http/mastodon/serializers/account.ts";
 import { renderAnnouncement } from "../http/mastodon/serializers/content.ts";
 import { renderNotification } from "../http/mastodon/serializers/notification.ts";
 import { renderStatus, type StatusBundle } from "../http/mastodon/serializers/status.ts";
-import { renderContext } from "../http/mastodon/v1/account-helpers.ts";
+import { renderContext, withMovedTargets } from "../http/mastodon/v1/account-helpers.ts";
 import { loadBundle, renderStatusList, statusContext } from "../http/mastodon/v1/status-helpers.ts";
 import type { ChannelKind } from "./streams.ts";
 
@@ -201,7 +201,7 @@ export class EventRenderer {
       if (!json) return null;
       status = json;
     }
-    return JSON.stringify(renderNotification(renderContext(this.#deps), n, from, status));
+    return JSON.stringify(renderNotification(await withMovedTargets(this.#deps, renderContext(this.#deps), [from]), n, from, status));
   }
 
   /** A `conversation` payload (Mastodon's Conversation entity) for one participant, when the conversation still shows `statusId`. */
@@ -215,7 +215,7 @@ export class EventRenderer {
     const lastStatus = (await renderStatusList(this.#deps, [view.lastStatus], accountId, "thread"))[0] ?? null;
     const participants = await repos.accounts.findByIds(view.conversation.participantIds);
     const byId = new Map(participants.map((a) => [a.id, a]));
-    const ctx = renderContext(this.#deps);
+    const ctx = await withMovedTargets(this.#deps, renderContext(this.#deps), participants);
     return JSON.stringify({
       id: String(view.conversation.id),
       unread: view.conversation.unread,

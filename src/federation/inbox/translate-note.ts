@@ -5,6 +5,7 @@ import {
 import type { Visibility } from "../../domain/profile.ts";
 import { remoteTextToHtml, sanitizeRemoteHtml, stripHtml } from "../../domain/remote-html.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
+import { emojiTagsOf } from "../emoji-tags.ts";
 import type { IngestEnv, RemoteMediaInput, RemotePollInput, RemoteStatusInput } from "./ingest-env.ts";
 import { offlineOptions, type FetchBudget, fetchObject } from "./objects.ts";
 
@@ -163,8 +164,9 @@ export interface NoteContext {
 /**
  * A Note, Question, Article or Page as the inbound services' input: content and summary sanitized, addressing as
  * a visibility, the reply parent (a known status, or the parent fetched once and stored first), mentioned
- * accounts (local ones by URL, remote ones resolved, at most 20), hashtags, up to four http(s) attachments, and a
- * Question's poll. Null when the object cannot be a post of `ctx.author` (no id, or on another origin).
+ * accounts (local ones by URL, remote ones resolved, at most 20), hashtags, custom emojis (at most 50), up to four
+ * http(s) attachments, and a Question's poll. Null when the object cannot be a post of `ctx.author` (no id, or
+ * on another origin).
  */
 export async function translateNote(
   env: IngestEnv,
@@ -213,6 +215,7 @@ export async function translateNote(
     }
   }
 
+  const emojis = await emojiTagsOf(object);
   const media = await mediaOf(object, raw);
   const poll = object instanceof Question ? await pollOf(object) : null;
   const createdAt = ms(object.published) ?? env.now();
@@ -236,6 +239,7 @@ export async function translateNote(
     createdAt,
     editedAt: updated !== null && updated > createdAt ? updated : null,
     conversationUri: conversation && conversation.length <= 2_048 ? conversation : null,
+    emojis,
   };
 }
 

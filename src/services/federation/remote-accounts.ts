@@ -7,6 +7,7 @@ import { jobRequest } from "../../ports/job-queue.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { AccountRecord, ActorType } from "../../ports/repositories/accounts.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
+import { storeRemoteEmojis, type RemoteEmojiInput } from "../emojis/remote-emojis.ts";
 import { fetchRemoteProfileImageJob } from "../media/remote-media-jobs.ts";
 import { domainPolicy, type DomainPolicyDeps } from "./domain-policy.ts";
 
@@ -59,6 +60,8 @@ export interface RemoteActorProfile {
   readonly followersCount?: number;
   readonly followingCount?: number;
   readonly statusesCount?: number;
+  /** The custom emojis the name, bio and fields tag (absent: none). */
+  readonly emojis?: readonly RemoteEmojiInput[];
 }
 
 export interface StoredRemoteAccount {
@@ -102,7 +105,8 @@ function cleanFields(fields: RemoteActorProfile["fields"]): ProfileField[] {
  * Stores (inserts or refreshes) a remote account in one transaction: the sanitized profile, the inbox and
  * collection URLs delivery needs, the time of the fetch, and the origin URLs of its avatar and header, whose
  * download is queued (on `pull`) when a URL is new or not cached yet. Username and domain stay as first stored;
- * a new account on a suspended or silenced domain starts so (with `deps.instance`), as Mastodon's do.
+ * a new account on a suspended or silenced domain starts so (with `deps.instance`), as Mastodon's do. The
+ * custom emojis the profile tags are stored for its domain.
  * Null when another account already holds this username@domain with a different actor id (logged, not stored).
  */
 export async function storeRemoteAccount(deps: RemoteAccountDeps, input: RemoteActorProfile): Promise<StoredRemoteAccount | null> {
@@ -171,5 +175,7 @@ export async function storeRemoteAccount(deps: RemoteAccountDeps, input: RemoteA
   }
   await forgetAccounts(deps.cache, [stored.id]);
   const account = await deps.db.repos.accounts.findById(stored.id);
+  // Under the domain the account is stored with (it stays as first stored).
+  if (account?.domain) await storeRemoteEmojis(deps, account.domain, input.emojis);
   return account ? { account, created: stored.created } : null;
 }

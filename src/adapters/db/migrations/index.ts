@@ -23,6 +23,7 @@ import { remoteActors } from "./0019-remote-actors.ts";
 import { domainModeration } from "./0020-domain-moderation.ts";
 import { deliveryState } from "./0021-delivery-state.ts";
 import { reports } from "./0022-reports.ts";
+import { remoteEmojis } from "./0023-remote-emojis.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -49,6 +50,7 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0020-domain-moderation": domainModeration(),
     "0021-delivery-state": deliveryState(),
     "0022-reports": reports(),
+    "0023-remote-emojis": remoteEmojis(),
   };
 }
 

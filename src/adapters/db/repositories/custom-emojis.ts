@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { CustomEmojiRecord, CustomEmojisRepository } from "../../../ports/repositories/custom-emojis.ts";
+import type { CustomEmojiRecord, CustomEmojisRepository, RemoteEmojiRecord, RemoteEmojiWrite } from "../../../ports/repositories/custom-emojis.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum } from "./convert.ts";
 
@@ -18,6 +18,21 @@ function toEmoji(r: Row): CustomEmojiRecord {
     createdAt: toNum(r.created_at),
   };
 }
+
+function toRemoteEmoji(r: Row): RemoteEmojiRecord {
+  return {
+    id: toId(r.id),
+    shortcode: r.shortcode,
+    domain: r.domain ?? "",
+    remoteUrl: r.image_remote_url ?? "",
+    uri: r.uri,
+    disabled: toBool(r.disabled),
+    updatedAt: toNum(r.updated_at),
+  };
+}
+
+/** Shortcodes per query: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 500;
 
 export class KyselyCustomEmojisRepository implements CustomEmojisRepository {
   #db: Kysely<Tables>;
@@ -53,5 +68,57 @@ export class KyselyCustomEmojisRepository implements CustomEmojisRepository {
     if (!found) return null;
     const r = await this.#db.deleteFrom("custom_emojis").where("id", "=", found.id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0 ? found : null;
+  }
+
+  async upsertRemote(domain: string, emojis: readonly RemoteEmojiWrite[], now: number): Promise<void> {
+    for (let i = 0; i < emojis.length; i += CHUNK) {
+      const rows = emojis.slice(i, i + CHUNK).map((e) => ({
+        // Remote emojis are linked, not copied: no keys in the media store (0023).
+        id: e.id, shortcode: e.shortcode, domain, image_key: "", static_key: "", image_remote_url: e.remoteUrl, uri: e.uri, category: null,
+        visible_in_picker: false, disabled: false, created_at: now, updated_at: now,
+      }));
+      await this.#db
+        .insertInto("custom_emojis")
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(["domain", "shortcode"]).doUpdateSet((eb) => ({
+            image_remote_url: eb.ref("excluded.image_remote_url"),
+            uri: eb.ref("excluded.uri"),
+            updated_at: eb.ref("excluded.updated_at"),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async findRemote(wanted: ReadonlyMap<string, ReadonlySet<string>>): Promise<RemoteEmojiRecord[]> {
+    // One query for a page's domains together, cut into chunks only when the shortcodes are many.
+    const chunks: Map<string, string[]>[] = [];
+    let current = new Map<string, string[]>();
+    let size = 0;
+    for (const [domain, codes] of wanted) {
+      for (const code of codes) {
+        if (size >= CHUNK) {
+          chunks.push(current);
+          current = new Map();
+          size = 0;
+        }
+        let list = current.get(domain);
+        if (!list) current.set(domain, (list = []));
+        list.push(code);
+        size++;
+      }
+    }
+    if (size > 0) chunks.push(current);
+    const out: RemoteEmojiRecord[] = [];
+    for (const chunk of chunks) {
+      const rows = await this.#db
+        .selectFrom("custom_emojis")
+        .selectAll()
+        .where((eb) => eb.or([...chunk].map(([domain, codes]) => eb.and([eb("domain", "=", domain), eb("shortcode", "in", codes)]))))
+        .execute();
+      for (const r of rows) out.push(toRemoteEmoji(r));
+    }
+    return out;
   }
 }

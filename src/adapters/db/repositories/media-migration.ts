@@ -22,7 +22,8 @@ export class KyselyMediaMigrationRepository implements MediaMigrationRepository 
       const db = this.#db as unknown as Kysely<any>;
       const row = await db
         .selectFrom(table)
-        .select((eb) => columns.map((column) => eb.fn.count(column).as(column)))
+        // '' is no key: remote custom emojis are linked, not stored (migration 0023).
+        .select((eb) => columns.map((column) => eb.fn.count(eb.fn("nullif", [eb.ref(column), eb.val("")])).as(column)))
         .executeTakeFirstOrThrow();
       for (const column of columns) total += toNum(row[column] as bigint);
     }
@@ -38,7 +39,7 @@ export class KyselyMediaMigrationRepository implements MediaMigrationRepository 
       let query = db.selectFrom(name).select(["id", ...columns]).orderBy("id").limit(limit);
       if (afterId !== null) query = query.where("id", ">", afterId);
       const rows = await query.execute();
-      const keys = rows.flatMap((row) => columns.map((column) => row[column] as string | null)).filter((key): key is string => key !== null);
+      const keys = rows.flatMap((row) => columns.map((column) => row[column] as string | null)).filter((key): key is string => key !== null && key !== "");
       if (rows.length === limit) return { keys, next: { table, afterId: toId(rows[rows.length - 1].id) } };
       table++;
       afterId = null;

@@ -29,6 +29,9 @@ export interface CustomEmojisTable {
   disabled: DefaultBool;
   created_at: Int64;
   updated_at: Int64;
+  /** Remote emojis only: the image at its origin, and the Emoji's ActivityPub id (0023). */
+  image_remote_url: string | null;
+  uri: string | null;
 }
 
 export interface AnnouncementsTable {

@@ -1,4 +1,5 @@
 import { emojisIn } from "../../../domain/custom-emoji.ts";
+import { remoteEmojisIn } from "../../../domain/remote-emojis.ts";
 import { defaultVisibility, type ProfileField } from "../../../domain/profile.ts";
 import { formatFieldValue, formatPlainText } from "../../../domain/text-format.ts";
 import type { AccountRecord, UserRole } from "../../../ports/repositories/accounts.ts";
@@ -10,6 +11,11 @@ export interface AccountRenderContext {
   mediaUrl(key: string): string;
   /** Rendered CustomEmoji entities by shortcode, for the `emojis` of local names and bios (absent: none). */
   readonly emojis?: ReadonlyMap<string, Record<string, unknown>>;
+  /**
+   * Records of the accounts that the rendered accounts moved to, by id (absent: none loaded, so no `moved`).
+   * Loaded for a whole page at once by the caller, as renderAccount cannot query.
+   */
+  readonly movedTo?: ReadonlyMap<bigint, AccountRecord>;
 }
 
 /** Paths of the pictures shown when an account has none (served by default-images.ts). */
@@ -51,8 +57,22 @@ function renderFields(account: AccountRecord, fields: readonly ProfileField[]) {
 }
 
 /**
+ * The account `a` moved to, when it shows as `moved`: the target is loaded in `ctx`, not suspended and, if local,
+ * confirmed and approved (others do not exist to the API yet), and `a` itself is not suspended (it shows
+ * nothing then, as Mastodon's unavailable accounts).
+ */
+export function movedTarget(ctx: AccountRenderContext, a: AccountRecord): AccountRecord | null {
+  if (a.movedToAccountId === null || a.movedToAccountId === undefined || a.suspendedAt !== null) return null;
+  const target = ctx.movedTo?.get(a.movedToAccountId);
+  if (!target || target.id === a.id || target.suspendedAt !== null) return null;
+  return target.user === null || (target.user.confirmed && target.user.approved) ? target : null;
+}
+
+/**
  * Mastodon's Account entity. Local notes and field values are stored as plain text and rendered here; remote
- * ones arrive sanitized. A suspended account keeps its name and counts but shows nothing its owner wrote.
+ * ones arrive sanitized. A suspended account keeps its name and counts but shows nothing its owner wrote. A
+ * moved account carries the account it moved to in `moved`, one level deep (the target's own move is not
+ * shown there), as Mastodon does.
  */
 export function renderAccount(ctx: AccountRenderContext, a: AccountRecord): Record<string, unknown> {
   const local = a.domain === null;
@@ -85,9 +105,15 @@ export function renderAccount(ctx: AccountRenderContext, a: AccountRecord): Reco
     hide_collections: a.hideCollections,
   };
   if (local) out.noindex = a.user?.settings.noindex ?? false;
-  out.emojis = local && !suspended ? emojisIn(ctx.emojis, a.displayName, a.note) : [];
+  out.emojis = suspended
+    ? []
+    : local
+      ? emojisIn(ctx.emojis, a.displayName, a.note)
+      : remoteEmojisIn(ctx.emojis, a.domain!, a.displayName, a.note, ...a.fields.flatMap((f) => [f.name, f.value]));
   out.roles = local ? (role && role.highlighted && !suspended ? [{ id: role.id, name: role.name, color: role.color }] : []) : null;
   out.fields = suspended ? [] : renderFields(a, a.fields);
+  const target = movedTarget(ctx, a);
+  if (target) out.moved = renderAccount({ ...ctx, movedTo: undefined }, target);
   if (suspended) out.suspended = true;
   if (a.silencedAt !== null) out.limited = true;
   if (a.memorial) out.memorial = true;

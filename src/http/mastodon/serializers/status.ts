@@ -1,11 +1,12 @@
 import { emojisIn, shortcodesIn } from "../../../domain/custom-emoji.ts";
+import { remoteEmojisIn } from "../../../domain/remote-emojis.ts";
 import { formatStatusText, type LinkedMention } from "../../../domain/status-text.ts";
 import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusApplication, StatusRecord } from "../../../ports/repositories/statuses.ts";
 import type { TagRecord } from "../../../ports/repositories/tags.ts";
 import { cachedContent } from "../status-statics.ts";
-import { renderAccount, type AccountRenderContext } from "./account.ts";
+import { movedTarget, renderAccount, type AccountRenderContext } from "./account.ts";
 import { renderMediaAttachment } from "./media-attachment.ts";
 import { statusPoll, type PollBundle } from "./poll.ts";
 import { renderStatusTag, tagUrl } from "./tag.ts";
@@ -38,10 +39,15 @@ export interface StatusBundle {
   readonly tags?: ReadonlyMap<bigint, readonly TagRecord[]>;
   /** The viewer's warn/blur filter results (FilterResult entities) per status, from applyFilters; absent: none. */
   readonly filtered?: ReadonlyMap<bigint, readonly Record<string, unknown>[]>;
-  /** CustomEmoji entities by shortcode, for the page's texts, names and bios (absent: none loaded). */
+  /**
+   * CustomEmoji entities by shortcode, for the page's texts, names and bios (absent: none loaded); remote ones
+   * under remoteEmojiKey(shortcode, domain).
+   */
   readonly emojis?: ReadonlyMap<string, Record<string, unknown>>;
   /** Media attachments per status, in display order (absent: none loaded). */
   readonly media?: ReadonlyMap<bigint, readonly MediaRecord[]>;
+  /** The accounts the page's authors moved to, by id, for their `moved` (absent: none moved). */
+  readonly movedTo?: ReadonlyMap<bigint, AccountRecord>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -63,27 +69,44 @@ function createdIso(ms: number): string {
  * per-process cache of account-cache.ts, which hands out the same object until the account changes (then a new
  * record, so a new rendering). The rendering depends on the record and on the instance's URLs (checked by the
  * picture URLs, cheap to build) and its emojis on the request's emoji table, so only the shortcodes the name and
- * bio use are kept and their entities looked up each time. Frozen, as it is shared by every status it appears in.
+ * bio use are kept and their entities looked up each time. A moved author's rendering also holds the record of
+ * the account it moved to (`moved`), so it is kept only while that record is the one the page loaded. Frozen, as
+ * it is shared by every status it appears in.
  */
 interface RenderedAuthor {
   readonly key: string;
+  readonly moved: AccountRecord | null;
   readonly shortcodes: boolean;
   readonly json: Readonly<Record<string, unknown>>;
 }
 const renderedAuthors = new WeakMap<AccountRecord, RenderedAuthor>();
 
-function authorJson(ctx: StatusRenderContext, a: AccountRecord, emojis: ReadonlyMap<string, Record<string, unknown>> | undefined): Record<string, unknown> {
-  const key = `${ctx.baseUrl}\n${a.avatarKey === null ? "" : ctx.mediaUrl(a.avatarKey)}\n${a.headerKey === null ? "" : ctx.mediaUrl(a.headerKey)}`;
+const pictureKey = (ctx: StatusRenderContext, a: AccountRecord) =>
+  `${a.avatarKey === null ? "" : ctx.mediaUrl(a.avatarKey)}\n${a.headerKey === null ? "" : ctx.mediaUrl(a.headerKey)}`;
+
+// Only an unsuspended account's name and bio (and a remote one's fields) can show emojis (renderAccount):
+// whether they name any.
+const namesEmojis = (a: AccountRecord) =>
+  a.suspendedAt === null && shortcodesIn(a.displayName, a.note, ...(a.domain === null ? [] : a.fields.flatMap((f) => [f.name, f.value]))).size > 0;
+
+function authorJson(ctx: StatusRenderContext, a: AccountRecord, bundle: StatusBundle): Record<string, unknown> {
+  const actx: AccountRenderContext = bundle.movedTo ? { baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl, movedTo: bundle.movedTo } : { baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl };
+  const moved = movedTarget(actx, a);
+  const key = `${ctx.baseUrl}\n${pictureKey(ctx, a)}${moved ? `\n${pictureKey(ctx, moved)}` : ""}`;
   let hit = renderedAuthors.get(a);
-  if (!hit || hit.key !== key) {
-    const json = renderAccount({ baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl }, a);
-    // Only a local, unsuspended account's name and bio can show emojis (renderAccount): whether they name any.
-    const shortcodes = a.domain === null && a.suspendedAt === null && shortcodesIn(a.displayName, a.note).size > 0;
-    hit = { key, shortcodes, json: Object.freeze(json) };
+  if (!hit || hit.key !== key || hit.moved !== moved) {
+    const json = renderAccount(actx, a);
+    hit = { key, moved, shortcodes: namesEmojis(a) || (moved !== null && namesEmojis(moved)), json: Object.freeze(json) };
     renderedAuthors.set(a, hit);
   }
+  const emojis = bundle.emojis;
   if (!hit.shortcodes || !emojis || emojis.size === 0) return hit.json;
-  return renderAccount({ baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl, emojis }, a);
+  return renderAccount({ ...actx, emojis }, a);
+}
+
+/** A remote poll's option titles, whose shortcodes count among the status's emojis (as Mastodon's Status#emojis). */
+function pollTitles(bundle: StatusBundle, statusId: bigint): string[] {
+  return bundle.polls?.byStatus.get(statusId)?.options.map((o) => o.title) ?? [];
 }
 
 function accountUrl(ctx: StatusRenderContext, a: AccountRecord): string {
@@ -147,11 +170,11 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
     content: local ? cachedContent(s, () => formatStatusText(s.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name))) : s.text,
     reblog,
     application: app ? { name: app.name, website: app.website } : null,
-    account: authorJson(ctx, author, bundle.emojis),
+    account: authorJson(ctx, author, bundle),
     media_attachments: (bundle.media?.get(s.id) ?? []).map((m) => renderMediaAttachment(ctx, m)),
     mentions: renderMentions(ctx, mentioned),
     tags: (bundle.tags?.get(s.id) ?? []).map((t) => renderStatusTag(ctx.baseUrl, t)),
-    emojis: local ? emojisIn(bundle.emojis, s.text, s.spoilerText) : [],
+    emojis: local ? emojisIn(bundle.emojis, s.text, s.spoilerText) : remoteEmojisIn(bundle.emojis, author.domain!, s.text, s.spoilerText, ...pollTitles(bundle, s.id)),
     card: null,
     poll: bundle.polls ? statusPoll(bundle.polls, s.id, bundle.viewerId) : null,
   };
@@ -191,10 +214,13 @@ export function renderStatusEdit(
     spoiler_text: edit.spoilerText,
     sensitive: edit.sensitive,
     created_at: iso(edit.createdAt),
-    account: renderAccount(bundle.emojis ? { ...ctx, emojis: bundle.emojis } : ctx, author),
+    account: renderAccount({ ...ctx, ...(bundle.emojis ? { emojis: bundle.emojis } : {}), ...(bundle.movedTo ? { movedTo: bundle.movedTo } : {}) }, author),
     poll: edit.pollOptions ? { options: edit.pollOptions.map((title) => ({ title })) } : null,
     media_attachments: media.map((m) => renderMediaAttachment(ctx, m)),
-    emojis: author.domain === null ? emojisIn(bundle.emojis, edit.text, edit.spoilerText) : [],
+    emojis:
+      author.domain === null
+        ? emojisIn(bundle.emojis, edit.text, edit.spoilerText)
+        : remoteEmojisIn(bundle.emojis, author.domain, edit.text, edit.spoilerText, ...(edit.pollOptions ?? [])),
   };
 }
 

@@ -3,6 +3,7 @@ import { parseId } from "../../../domain/ids.ts";
 import { scopeAllows } from "../../../domain/scopes.ts";
 import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import type { ListedAccount } from "../../../ports/repositories/relationships.ts";
+import { cachedAccountRecords } from "../../../services/accounts/account-cache.ts";
 import { findAccount } from "../../../services/accounts/read-accounts.ts";
 import type { RelationshipError } from "../../../services/relationships/deps.ts";
 import type { AccountPage } from "../../../services/relationships/lists.ts";
@@ -21,6 +22,26 @@ type AuthVars = { Variables: { auth: AuthContext | null } };
 /** Rendering settings for account entities. */
 export function renderContext(deps: ApiDeps): AccountRenderContext {
   return { baseUrl: deps.instance.baseUrl, mediaUrl: (key) => deps.media.url(key) };
+}
+
+const NO_ACCOUNTS: ReadonlyMap<bigint, AccountRecord> = new Map();
+
+/**
+ * The accounts that `accounts` moved to, by id, for their `moved`: one lookup for a whole page, through the
+ * per-process record cache (current by the shared epochs, so a suspension shows at once); none when nobody
+ * moved, which is nearly every page.
+ */
+export async function movedTargets(deps: ApiDeps, accounts: Iterable<AccountRecord | undefined>): Promise<ReadonlyMap<bigint, AccountRecord>> {
+  const ids = new Set<bigint>();
+  for (const a of accounts) if (a && a.movedToAccountId != null && a.suspendedAt === null) ids.add(a.movedToAccountId);
+  if (ids.size === 0) return NO_ACCOUNTS;
+  return cachedAccountRecords(deps.cache, [...ids], (missing) => deps.db.repos.accounts.findByIds(missing));
+}
+
+/** `ctx` with the accounts that `accounts` moved to, so that their renderings carry `moved`. */
+export async function withMovedTargets(deps: ApiDeps, ctx: AccountRenderContext, accounts: Iterable<AccountRecord | undefined>): Promise<AccountRenderContext> {
+  const movedTo = await movedTargets(deps, accounts);
+  return movedTo.size === 0 ? ctx : { ...ctx, movedTo };
 }
 
 /** A path id; anything that is not one is an unknown record, as Mastodon answers. */

@@ -100,7 +100,9 @@ export function mountCredentials(root: Hono<HerdEnv>, deps: ApiDeps): void {
     if (!account) throw new HttpError(401, "The access token is invalid");
     assertActive(account);
     const json = await credentialJson(deps, account);
-    await storeCachedAccount(deps.cache, id, cached.seen, json);
+    // A moved account's rendering embeds the account it moved to, whose changes (a suspension) do not forget
+    // this entry: it is rendered afresh each time (moved accounts are few and no longer used).
+    if (account.movedToAccountId == null) await storeCachedAccount(deps.cache, id, cached.seen, json);
     return c.body(json, 200, JSON_TYPE);
   });
 

@@ -23,7 +23,7 @@ import type { ApiDeps, ApiEnv } from "../context.ts";
 import { readPage, setPageLinks } from "../pagination.ts";
 import { readParams } from "../params.ts";
 import { renderNotification, renderRequest } from "../serializers/notification.ts";
-import { idParam, renderContext } from "./account-helpers.ts";
+import { idParam, renderContext, withMovedTargets } from "./account-helpers.ts";
 import { notificationDeps, readIds, readNotificationFilter, renderStatusMap } from "./notification-helpers.ts";
 
 const NOTIFICATION_PAGE = { limit: 40, max: 80 };
@@ -31,8 +31,10 @@ const REQUEST_PAGE = { limit: 40, max: 80 };
 
 /** Renders notifications with the page's statuses loaded at once. */
 export async function renderNotifications(deps: ApiDeps, viewerId: bigint, view: NotificationsView): Promise<Record<string, unknown>[]> {
-  const statuses = await renderStatusMap(deps, view.statuses.values(), viewerId, view.filtered);
-  const ctx = renderContext(deps);
+  const [statuses, ctx] = await Promise.all([
+    renderStatusMap(deps, view.statuses.values(), viewerId, view.filtered),
+    withMovedTargets(deps, renderContext(deps), view.accounts.values()),
+  ]);
   const out: Record<string, unknown>[] = [];
   for (const n of view.notifications) {
     const from = view.accounts.get(n.fromAccountId);
@@ -44,8 +46,10 @@ export async function renderNotifications(deps: ApiDeps, viewerId: bigint, view:
 }
 
 async function renderRequests(deps: ApiDeps, viewerId: bigint, view: RequestsView): Promise<Record<string, unknown>[]> {
-  const statuses = await renderStatusMap(deps, view.statuses.values(), viewerId, new Map());
-  const ctx = renderContext(deps);
+  const [statuses, ctx] = await Promise.all([
+    renderStatusMap(deps, view.statuses.values(), viewerId, new Map()),
+    withMovedTargets(deps, renderContext(deps), view.accounts.values()),
+  ]);
   return view.requests.map((r) =>
     renderRequest(ctx, r, view.accounts.get(r.fromAccountId)!, r.lastStatusId === null ? null : (statuses.get(r.lastStatusId) ?? null)),
   );

@@ -8,8 +8,9 @@ import { applyFilters, type FilterContext } from "../../../services/filters/appl
 import type { StatusDeps, StatusError } from "../../../services/statuses/deps.ts";
 import { visibleAmong } from "../../../services/statuses/status-visibility.ts";
 import { HttpError } from "../../errors.ts";
+import { movedTargets } from "./account-helpers.ts";
 import { loadPolls } from "./poll-helpers.ts";
-import { emojiEntities } from "./emoji-helpers.ts";
+import { statusEmojiEntities } from "./emoji-helpers.ts";
 import type { ApiDeps } from "../context.ts";
 import { setPageLinks } from "../pagination.ts";
 import { refuse } from "../refusals.ts";
@@ -92,14 +93,18 @@ export async function loadBundle(
   const accounts = await cachedAccountRecords(deps.cache, [...accountIds], (missing) => repos.accounts.findByIds(missing));
   // As Mastodon's AccountStatusesFilter and FeedManager: no boosts of accounts the viewer blocks, mutes or is
   // blocked by in lists; a boost asked for by id shows its original unless the viewer may not see it at all.
-  const shown =
+  // The accounts authors moved to (their `moved`) load alongside; a page where nobody moved costs nothing more.
+  const [shown, movedTo] = await Promise.all([
     originals.length === 0
       ? []
-      : await visibleAmong(deps, viewerId, originals, { context, hideMuted: context === "feed" }, { authors: accounts, mentions });
-  const emojiTexts = [...all.map((s) => `${s.text}\n${s.spoilerText}`), ...[...accounts.values()].map((a) => `${a.displayName}\n${a.note}`)];
+      : visibleAmong(deps, viewerId, originals, { context, hideMuted: context === "feed" }, { authors: accounts, mentions }),
+    movedTargets(deps, all.map((s) => accounts.get(s.accountId))),
+  ]);
+  const shownAccounts = movedTo.size === 0 ? [...accounts.values()] : [...accounts.values(), ...movedTo.values()];
   return {
     accounts, mentions, applications, viewerId, tags, polls, media,
-    emojis: await emojiEntities(deps, emojiTexts),
+    ...(movedTo.size === 0 ? {} : { movedTo }),
+    emojis: await statusEmojiEntities(deps, all, accounts, shownAccounts, polls),
     pinned: state?.pinned ?? NONE,
     reblogs: new Map(shown.map((s) => [s.id, s])),
     favourited: state?.favourited ?? NONE,

@@ -13,7 +13,7 @@ import { readPage, setPageLinks } from "../pagination.ts";
 import { readParams, str } from "../params.ts";
 import { renderAccount } from "../serializers/account.ts";
 import { int64Json, renderNotificationGroup, renderPartialAccount, renderPolicy } from "../serializers/notification.ts";
-import { renderContext } from "../v1/account-helpers.ts";
+import { renderContext, withMovedTargets } from "../v1/account-helpers.ts";
 import { notificationDeps, rawJson, readGroupedTypes, readNotificationFilter, renderStatusMap } from "../v1/notification-helpers.ts";
 
 /** Mastodon's v2 defaults: 40 groups a page, at most 80. */
@@ -25,7 +25,6 @@ const ACCOUNT_PAGE = { limit: 40, max: 80 };
  * other sample accounts are PartialAccountWithAvatar entities in `partial_accounts`.
  */
 async function renderGrouped(deps: ApiDeps, viewerId: bigint, result: GroupedView, partial: boolean): Promise<Record<string, unknown>> {
-  const ctx = renderContext(deps);
   const statuses = await renderStatusMap(deps, result.view.statuses.values(), viewerId, result.view.filtered);
   const groups = result.groups.filter((g) => g.head.statusId === null || statuses.has(g.head.statusId));
   const full: bigint[] = [];
@@ -36,6 +35,7 @@ async function renderGrouped(deps: ApiDeps, viewerId: bigint, result: GroupedVie
       else others.includes(id) || others.push(id);
     });
   const accounts = full.map((id) => result.accounts.get(id)).filter((a) => a !== undefined);
+  const ctx = await withMovedTargets(deps, renderContext(deps), accounts);
   const body: Record<string, unknown> = {
     accounts: accounts.map((a) => renderAccount(ctx, a)),
     statuses: [...new Set(groups.map((g) => g.head.statusId).filter((id) => id !== null))].map((id) => statuses.get(id)!),
@@ -117,7 +117,7 @@ export function mountGroupedNotifications(root: Hono<HerdEnv>, deps: ApiDeps): v
     const viewer = currentAccountId(c.get("auth"));
     const { accounts, rawKeys } = await groupAccounts(services, viewer, c.req.param("group_key"), readPage(c, ACCOUNT_PAGE));
     setPageLinks(c, deps.instance.baseUrl, rawKeys);
-    const ctx = renderContext(deps);
+    const ctx = await withMovedTargets(deps, renderContext(deps), accounts);
     return c.json(accounts.map((a) => renderAccount(ctx, a)));
   });
 }

@@ -8,8 +8,9 @@ import type { StatusContent, StatusEditRecord } from "../../ports/repositories/i
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
 import { notify } from "../notifications/notify.ts";
-import { notifyFollowersJob, statusNotifiesFollowers } from "../notifications/status-notifications.ts";
+import { statusNotifiesFollowers } from "../notifications/status-notifications.ts";
 import { isAvailable } from "../relationships/follow.ts";
+import { storeRemoteEmojis, type RemoteEmojiInput } from "../emojis/remote-emojis.ts";
 import { removeStatus } from "../statuses/delete-status.ts";
 import { countsTowardsProfile, repliesCountable } from "../statuses/status-counters.ts";
 import { streamStatusEditJob } from "../streaming/stream-jobs.ts";
@@ -59,6 +60,8 @@ export interface RemoteStatusInput {
   readonly createdAt: number;
   readonly editedAt: number | null;
   readonly conversationUri: string | null;
+  /** The custom emojis the post tags (absent: none). */
+  readonly emojis?: readonly RemoteEmojiInput[];
 }
 
 /** Mastodon keeps at most four attachments of a remote status. */
@@ -141,6 +144,8 @@ export async function receiveStatus(deps: InboundDeps, input: RemoteStatusInput)
   const existing = await deps.db.repos.statuses.findByUri(input.uri);
   if (existing) return existing.accountId === author.id ? { statusId: existing.id, created: false } : null;
   if (await deps.db.repos.statuses.uriTaken(input.uri)) return null;
+  // Before the status, so it never shows without the emojis it names.
+  await storeRemoteEmojis(deps, author.domain!, input.emojis);
   const parent = input.inReplyToId === null ? null : await deps.db.repos.statuses.findById(input.inReplyToId);
   const now = deps.clock.now();
   // A date in the future (a wrong clock at the origin) would pin the status to the top of every timeline.
@@ -161,15 +166,15 @@ export async function receiveStatus(deps: InboundDeps, input: RemoteStatusInput)
       const rows = [];
       for (const m of mentions) rows.push({ id: await tx.nextId(), accountId: m.id });
       await tx.statuses.addMentions(id, rows);
-      if (countsTowardsProfile(input.visibility)) await tx.statuses.addAccountStatuses(author.id, 1, createdAt);
-      if (parent && repliesCountable(input.visibility)) await tx.statuses.addReplies(parent.id, 1);
       // notify() skips remote recipients, blocks and mutes, as for a local post.
       await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
       const thread = { visibility: input.visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
-      if (statusNotifiesFollowers(thread) && (await tx.notifications.notifyingFollowers(author.id, 0n, 1)).length > 0)
-        await tx.enqueue([jobRequest(notifyFollowersJob, { statusId: String(id) })]);
-      await tagNewStatus(tx, { id, text: tagText(input.tags), visibility: input.visibility }, now);
-      await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
+      const { tagFeeds } = await tagNewStatus(tx, { id, text: tagText(input.tags), visibility: input.visibility }, now);
+      await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id), index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) })]);
+      // The counters last: on PostgreSQL their row locks are held until commit, and a busy remote author's
+      // posts (or replies to one thread) arriving at once would otherwise wait on each other for the whole body.
+      if (countsTowardsProfile(input.visibility)) await tx.statuses.addAccountStatuses(author.id, 1, createdAt);
+      if (parent && repliesCountable(input.visibility)) await tx.statuses.addReplies(parent.id, 1);
       return id;
     });
     await forgetAccounts(deps.cache, [author.id]);
@@ -214,6 +219,11 @@ async function currentMedia(deps: InboundDeps, status: StatusRecord): Promise<Me
 export async function receiveStatusUpdate(deps: InboundDeps, input: RemoteStatusInput): Promise<{ statusId: bigint; updated: boolean } | null> {
   const status = await deps.db.repos.statuses.findByUri(input.uri);
   if (!status || status.accountId !== input.authorId || status.reblogOfId !== null) return null;
+  if (input.emojis && input.emojis.length > 0) {
+    // An emoji's new image shows without an edit of the text.
+    const author = await remoteAuthor(deps, input.authorId);
+    if (author) await storeRemoteEmojis(deps, author.domain!, input.emojis);
+  }
   const now = deps.clock.now();
   const editedAt = input.editedAt === null ? null : Math.min(input.editedAt, now);
   if (editedAt !== null && editedAt <= (status.editedAt ?? status.createdAt)) return { statusId: status.id, updated: false };

@@ -6,8 +6,8 @@ import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { notify } from "./notify.ts";
 
 /**
- * Notifies the followers who follow the author with notify: true of a new status. Enqueue in the transaction
- * that creates the status, when statusNotifiesFollowers says so.
+ * Notifies the followers who follow the author with notify: true of a new status. New statuses have this done by
+ * their fan-out job (`notifyFollowers`); the job stays for those queued before that.
  */
 export const notifyFollowersJob: JobContract<{ statusId: string }> = {
   name: "notify-status-followers",
@@ -33,10 +33,15 @@ const BATCH = 500;
  * mutes the author or someone the post mentions gets none, nor one whose follow leaves out the post's
  * language. Idempotent: a rerun meets the unique notification key; a deleted status does nothing.
  */
-export async function notifyStatusFollowers(deps: { readonly db: Database; readonly clock: Clock }, statusId: bigint): Promise<void> {
-  const status = await deps.db.repos.statuses.findById(statusId);
+export async function notifyStatusFollowers(
+  deps: { readonly db: Database; readonly clock: Clock },
+  statusId: bigint,
+  loaded?: { readonly status: StatusRecord; readonly mentioned: readonly bigint[] },
+): Promise<void> {
+  // `loaded`: the row and its mentions as the caller just read them (the fan-out job), spared a second read.
+  const status = loaded?.status.id === statusId ? loaded.status : await deps.db.repos.statuses.findById(statusId);
   if (!status || !statusNotifiesFollowers(status)) return;
-  const mentioned = (await deps.db.repos.statuses.mentionsOf([status.id])).get(status.id) ?? [];
+  const mentioned = loaded?.status.id === statusId ? loaded.mentioned : ((await deps.db.repos.statuses.mentionsOf([status.id])).get(status.id) ?? []);
   const involved = [...new Set([status.accountId, ...mentioned])];
   let after = 0n;
   for (;;) {

@@ -10,7 +10,7 @@ import { forgetAccounts } from "../accounts/account-cache.ts";
 import { hasRemoteAudience } from "../federation/audience.ts";
 import { federate } from "../federation/outbound.ts";
 import { notify } from "../notifications/notify.ts";
-import { notifyFollowersJob, statusNotifiesFollowers } from "../notifications/status-notifications.ts";
+import { statusNotifiesFollowers } from "../notifications/status-notifications.ts";
 import { checkStatusMedia } from "../media/attach-media.ts";
 import { createPoll } from "../polls/create-poll.ts";
 import { claimScheduledStatus } from "../scheduled/claim.ts";
@@ -104,11 +104,8 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     if (parent && repliesCountable(visibility)) await tx.statuses.addReplies(parent.id, 1);
     await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
     const thread = { visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
-    // Most authors have no follower who asked to be notified: one indexed look-up spares them a job per post.
-    if (statusNotifiesFollowers(thread) && (await tx.notifications.notifyingFollowers(author.id, 0n, 1)).length > 0)
-      await tx.enqueue([jobRequest(notifyFollowersJob, { statusId: String(id) })]);
-    await tagNewStatus(tx, { id, text, visibility }, now);
-    await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id) })]);
+    const { tagFeeds } = await tagNewStatus(tx, { id, text, visibility }, now);
+    await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id), index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) })]);
     if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions))
       await federate(tx, { type: "create", statusId: String(id) });
     return id;

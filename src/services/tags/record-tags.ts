@@ -23,14 +23,13 @@ async function recordTags(tx: Tx, status: TaggedStatus, now: number, replace: bo
 }
 
 /**
- * Call in the transaction that creates a status: records its hashtags (creating new tags), and enqueues its
- * search indexing and, for a tagged public status, the push into the feeds of the tags' followers.
+ * Call in the transaction that creates a status: records its hashtags (creating new tags). Its search entry and
+ * its tags' followers' feeds are then the status's fan-out job's to fill (`index`, and `tagFeeds` as this
+ * returns it: for a tagged public status).
  */
-export async function tagNewStatus(tx: Tx, status: TaggedStatus, now: number): Promise<void> {
+export async function tagNewStatus(tx: Tx, status: TaggedStatus, now: number): Promise<{ tagFeeds: boolean }> {
   const tagIds = await recordTags(tx, status, now, false);
-  const jobs = [jobRequest(indexStatusJob, { statusId: String(status.id) })];
-  if (tagIds.length > 0 && status.visibility === "public") jobs.push(jobRequest(tagFollowerFeedsJob, { statusId: String(status.id) }));
-  await tx.enqueue(jobs);
+  return { tagFeeds: tagIds.length > 0 && status.visibility === "public" };
 }
 
 /**

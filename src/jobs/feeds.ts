@@ -33,7 +33,8 @@ export const fanOutStatusHandler = defineJob({
       await publishFeedInserts(deps, id, { homes: pushed, lists: [] });
       await publishFeedRemovals(deps, id, { homes: removed, lists: [] });
     }
-    if (notifyFollowers) await notifyStatusFollowers(deps, id, placed);
+    // The fan-out read every local follower: most authors have none who rings the bell, and need no look for them.
+    if (notifyFollowers && placed.bellFollowers) await notifyStatusFollowers(deps, id, placed);
   },
 });
 

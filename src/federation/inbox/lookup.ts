@@ -34,6 +34,9 @@ export function parseLocalUrl(url: URL, baseUrl: string): { username: string; st
   return statusId === null ? null : { username, statusId };
 }
 
+const FOLLOWERS_URL_TTL_MS = 600_000;
+const FOLLOWERS_URLS_MAX = 10_000;
+
 /**
  * The inbox's Lookup over the database and RemoteActors: local objects by their URLs, remote ones by their ids.
  * Deleted statuses and boosts are never returned (nobody can like or reply to them).
@@ -47,6 +50,9 @@ export function databaseLookup(deps: { db: Database; instance: InstanceSettings;
     const account = await repos.accounts.findLocalRecord(local.username);
     return account && account.domain === null && account.username === local.username ? account : null;
   };
+  // Every post's audience is read against its author's followers collection, which no server ever moves: kept
+  // for a while rather than read again for each of a busy author's posts.
+  const followersUrls = new Map<bigint, { url: string | null; at: number }>();
   const usable = (s: StatusRecord | null): StatusRecord | null => (s && s.deletedAt === null && s.reblogOfId === null ? s : null);
   return {
     async remoteActor(uri, options) {
@@ -70,7 +76,12 @@ export function databaseLookup(deps: { db: Database; instance: InstanceSettings;
       return usable(await repos.statuses.findByUri(uri.href));
     },
     async followers(account) {
-      return (await repos.accounts.federationInfo([account.id])).get(account.id)?.followersUrl ?? null;
+      const hit = followersUrls.get(account.id);
+      if (hit && Date.now() - hit.at < FOLLOWERS_URL_TTL_MS) return hit.url;
+      const url = (await repos.accounts.federationInfo([account.id])).get(account.id)?.followersUrl ?? null;
+      if (followersUrls.size >= FOLLOWERS_URLS_MAX) followersUrls.clear();
+      followersUrls.set(account.id, { url, at: Date.now() });
+      return url;
     },
     async featured(account) {
       if (!account.uri) return null;

@@ -6,6 +6,8 @@ export interface FeedFollower {
   readonly showReblogs: boolean;
   /** ISO 639 codes; null for every language. */
   readonly languages: readonly string[] | null;
+  /** Whether the follower asked to be notified of every post (read by localFollowers only). */
+  readonly notify?: boolean;
 }
 
 /** What takes a status out of receivers' feeds (Mastodon's filter_from_home "crutches"), for one status. */

@@ -107,6 +107,8 @@ export interface FanOutResult {
   readonly lists: readonly bigint[];
   /** Accounts the status mentions (a direct status's other participants). */
   readonly mentioned: readonly bigint[];
+  /** Whether any local follower of the author asked to be notified of every post (then bells are to ring). */
+  readonly bellFollowers: boolean;
 }
 
 /**
@@ -122,8 +124,10 @@ export async function fanOutStatus(deps: TimelineDeps, statusId: bigint): Promis
   const local = s.author.domain === null;
   let after: bigint | null = null;
   let first = true;
+  let bellFollowers = false;
   for (;;) {
     const batch = await deps.db.repos.timelines.localFollowers(s.author.id, after, FAN_OUT_BATCH);
+    bellFollowers ||= batch.some((f) => f.notify === true);
     if (batch.length > 0 || first) homes.push(...(await pushHomes(deps, s, batch, first && local)));
     first = false;
     if (batch.length < FAN_OUT_BATCH) break;
@@ -131,7 +135,7 @@ export async function fanOutStatus(deps: TimelineDeps, statusId: bigint): Promis
   }
   const lists = await pushLists(deps, s, await deps.db.repos.lists.holdingsOf(s.author.id));
   if (s.status.visibility === "direct" && s.status.reblogOfId === null) await recordDirectStatus(deps, s.status, [...s.mentionedByStatus]);
-  return { status: s.status, author: s.author, homes, lists, mentioned: [...s.mentionedByStatus] };
+  return { status: s.status, author: s.author, homes, lists, mentioned: [...s.mentionedByStatus], bellFollowers };
 }
 
 /** The feeds a deleted status was taken out of: what the job publishes `delete` to. */

@@ -25,13 +25,15 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     let q = this.#db
       .selectFrom("follows as f")
       .innerJoin("accounts as a", "a.id", "f.account_id")
-      .select(["f.id", "f.account_id", "f.show_reblogs", "f.languages"])
+      .select(["f.id", "f.account_id", "f.show_reblogs", "f.languages", "f.notify"])
       .where("f.target_account_id", "=", accountId)
       .where("a.domain", "is", null)
       .where("a.suspended_at", "is", null);
     if (afterFollowId !== null) q = q.where("f.id", ">", afterFollowId);
     const rows = await q.orderBy("f.id").limit(limit).execute();
-    return rows.map((r) => ({ followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages) }));
+    return rows.map((r) => ({
+      followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages), notify: toBool(r.notify),
+    }));
   }
 
   async followOptionsAmong(receiverIds: readonly bigint[], targetId: bigint): Promise<Map<bigint, FeedFollower>> {

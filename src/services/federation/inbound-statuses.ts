@@ -141,9 +141,11 @@ async function remoteAuthor(deps: InboundDeps, authorId: bigint): Promise<Accoun
 export async function receiveStatus(deps: InboundDeps, input: RemoteStatusInput): Promise<{ statusId: bigint; created: boolean } | null> {
   const author = await remoteAuthor(deps, input.authorId);
   if (!author) return null;
-  const existing = await deps.db.repos.statuses.findByUri(input.uri);
-  if (existing) return existing.accountId === author.id ? { statusId: existing.id, created: false } : null;
-  if (await deps.db.repos.statuses.uriTaken(input.uri)) return null;
+  // A new post (the usual case) costs one look-up; a known one, deleted or not, two.
+  if (await deps.db.repos.statuses.uriTaken(input.uri)) {
+    const existing = await deps.db.repos.statuses.findByUri(input.uri);
+    return existing && existing.accountId === author.id ? { statusId: existing.id, created: false } : null;
+  }
   // Before the status, so it never shows without the emojis it names.
   await storeRemoteEmojis(deps, author.domain!, input.emojis);
   const parent = input.inReplyToId === null ? null : await deps.db.repos.statuses.findById(input.inReplyToId);

@@ -5,6 +5,7 @@ import type { Clock } from "../../ports/clock.ts";
 import type { PoolStats } from "../../ports/database.ts";
 import { KyselyDatabase, type Logger } from "./kysely-database.ts";
 import type { Tables } from "./schema.ts";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 import { NodeSqliteDatabase } from "./sqlite-driver.ts";
 
 /**
@@ -33,6 +34,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 export class SqliteDatabase extends KyselyDatabase {
   readonly engine = "sqlite" as const;
   readonly raw: NodeSqliteDatabase;
+  readonly #checkpointer: SqliteCheckpointer | null;
 
   constructor(path: string, clock: Clock, log: Logger) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -47,6 +49,12 @@ export class SqliteDatabase extends KyselyDatabase {
     const kysely = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
     super(kysely, clock, log);
     this.raw = raw;
+    // A file's checkpoints run on their own thread (see SqliteCheckpointer); an in-memory database has no log.
+    this.#checkpointer = path === ":memory:" ? null : new SqliteCheckpointer(path, (reason) => {
+      log.error({ reason }, "SQLite checkpoint thread failed; checkpoints run in the commits again");
+      if (raw.raw.isOpen) raw.raw.exec("PRAGMA wal_autocheckpoint = 1000");
+    });
+    if (this.#checkpointer) raw.raw.exec("PRAGMA wal_autocheckpoint = 0");
   }
 
   protected async reserveBlock(db: Kysely<Tables>): Promise<number> {
@@ -69,6 +77,7 @@ export class SqliteDatabase extends KyselyDatabase {
   }
 
   protected async closePool(): Promise<void> {
+    await this.#checkpointer?.stop();
     await this.kysely.destroy();
   }
 }

@@ -7,6 +7,9 @@ export const ACCEPT = 'application/activity+json, application/ld+json; profile="
 /** Actor and object documents are small; Mastodon refuses JSON bodies above 1 MiB as well. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
+/** Where the loader caches fetched documents in its KvStore (each under this prefix and its URL). */
+export const DOCUMENT_CACHE_PREFIX = ["_fedify", "remoteDocument"] as const;
+
 /** The key fetches are signed with when a peer wants signed requests: the instance actor's. */
 export interface FetchSigner {
   readonly keyId: URL;
@@ -32,7 +35,7 @@ export function guardedDocumentLoader(http: HttpClient, kv: KvStore, signer?: ()
     }
     return getRemoteDocument(url, response, load);
   };
-  return kvCache({ loader: load, kv, prefix: ["_fedify", "remoteDocument"] });
+  return kvCache({ loader: load, kv, prefix: [...DOCUMENT_CACHE_PREFIX] });
 }
 
 /** The factory form Fedify's options take (the same guarded loader whatever options Fedify passes). */

@@ -4,6 +4,7 @@ import type { JobDefinition } from "./define-job.ts";
 import { generateActorKeysHandler } from "./federation-keys.ts";
 import { ingestActivityHandler } from "../federation/inbox/ingest-job.ts";
 import { fetchRepliesHandler } from "../federation/inbox/fetch-replies-job.ts";
+import { endRemotePollHandler } from "../federation/inbox/end-remote-poll-job.ts";
 import { removeDeletedActorHandler } from "./deleted-actors.ts";
 import { federateHandler } from "../federation/outbox/federate-job.ts";
 import { deliverHandler } from "../federation/deliver-job.ts";
@@ -55,6 +56,7 @@ export const ALL_JOBS: readonly JobDefinition<any>[] = [
   generateActorKeysHandler,
   ingestActivityHandler,
   fetchRepliesHandler,
+  endRemotePollHandler,
   federateHandler,
   pruneGoneActorsHandler,
   removeDeletedActorHandler,

@@ -1,4 +1,4 @@
-import { guardedDocumentLoader } from "../document-loader.ts";
+import { DOCUMENT_CACHE_PREFIX, guardedDocumentLoader } from "../document-loader.ts";
 import { CacheKvStore } from "../fedify-kv-store.ts";
 import { instanceFetchSigner } from "../instance-signer.ts";
 import { RemoteActors } from "../remote-actors.ts";
@@ -169,6 +169,39 @@ export async function resolveStatusUrl(deps: JobDeps, url: string, options: { wi
     if (error instanceof HerdFailure) throw error.cause;
     deps.log.debug({ url, err: error }, "resolve: status could not be translated");
     return null;
+  }
+}
+
+/**
+ * Fetches the stored remote status `statusUri` again from its id and applies it as an Update of it would be
+ * (Mastodon's FetchRemotePollService before a poll's end notifications): new tallies, a moved end, an edit.
+ * The loader's cached copy is dropped first: one read minutes ago holds the very tallies this fetch replaces.
+ * False when the origin cannot give it (unreachable, gone, not a post, another author's); Herd's own failures throw.
+ */
+export async function refreshRemoteStatus(deps: JobDeps, statusUri: string): Promise<boolean> {
+  if (!deps.http) return false;
+  let uri: URL;
+  try {
+    uri = new URL(statusUri);
+  } catch {
+    return false;
+  }
+  const env = environment(deps, deps.http);
+  await new CacheKvStore(deps.cache).delete([...DOCUMENT_CACHE_PREFIX, uri.href]);
+  const budget = fetchBudget();
+  const fetched = await fetchObject(env, uri, budget);
+  if (!fetched || !isStatusObject(fetched.object)) return false;
+  const authorUri = fetched.object.attributionId;
+  if (!authorUri || authorUri.origin !== uri.origin) return false;
+  try {
+    const author = await env.lookup.remoteActor(authorUri);
+    if (!author) return false;
+    const input = await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget });
+    return input !== null && (await env.inbound.receiveStatusUpdate(input)) !== null;
+  } catch (error) {
+    if (error instanceof HerdFailure) throw error.cause;
+    deps.log.debug({ statusUri, err: error }, "refresh: status could not be translated");
+    return false;
   }
 }
 

@@ -99,8 +99,11 @@ export interface PollsRepository {
   /** Deletes a status's poll (an edit that removes it); votes and options go with it. */
   deleteByStatusId(statusId: bigint): Promise<void>;
 
-  /** Ids of polls whose end is at or before `now` and that nobody has ended yet, oldest end first. */
-  dueForEnding(now: number, limit: number): Promise<bigint[]>;
+  /**
+   * Ids of polls whose end is at or before `now` and that nobody has ended yet, oldest end first; remote
+   * authors' polls only when their end is also at or before `remoteBefore` (default `now`).
+   */
+  dueForEnding(now: number, limit: number, remoteBefore?: number): Promise<bigint[]>;
   /** Marks the poll ended if it is due at `now` and not yet ended; true for the one caller that did it. */
   markEnded(pollId: bigint, now: number): Promise<boolean>;
   /** Local accounts that voted on the poll, each once. */

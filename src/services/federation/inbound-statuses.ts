@@ -4,10 +4,12 @@ import type { Tx } from "../../ports/database.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { MediaMeta, MediaRecord } from "../../ports/repositories/media.ts";
+import type { PollRecord } from "../../ports/repositories/polls.ts";
 import type { StatusContent, StatusEditRecord } from "../../ports/repositories/interactions.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
 import { notify } from "../notifications/notify.ts";
+import { endRemotePollRequest, REMOTE_POLL_END_DELAY_MS } from "../polls/remote-poll-jobs.ts";
 import { statusNotifiesFollowers } from "../notifications/status-notifications.ts";
 import { isAvailable } from "../relationships/follow.ts";
 import { storeRemoteEmojis, type RemoteEmojiInput } from "../emojis/remote-emojis.ts";
@@ -114,7 +116,18 @@ async function createRemotePoll(tx: Tx, statusId: bigint, authorId: bigint, poll
   const options = [];
   for (const o of poll.options.slice(0, MAX_POLL_OPTIONS)) options.push({ id: await tx.nextId(), title: o.title, votesCount: Math.max(0, Math.floor(o.votesCount)) });
   if (options.length === 0) return;
-  await tx.polls.createRemote({ id: await tx.nextId(), statusId, accountId: authorId, options, expiresAt: poll.expiresAt, multiple: poll.multiple, votersCount: poll.votersCount, now });
+  const id = await tx.nextId();
+  await tx.polls.createRemote({ id, statusId, accountId: authorId, options, expiresAt: poll.expiresAt, multiple: poll.multiple, votersCount: poll.votersCount, now });
+  // A poll stored well after its end (an old post looked up) has its final tallies already and no voters here
+  // yet: the sweep ends it. Any other gets the job that reads it again and tells its local voters.
+  if (poll.expiresAt !== null && poll.expiresAt + REMOTE_POLL_END_DELAY_MS > now) await tx.enqueue([endRemotePollRequest(id, poll.expiresAt, now)]);
+}
+
+/** Takes a remote poll's new tallies and end (same options); a moved end gets its own end job. */
+async function setRemoteTallies(tx: Tx, current: PollRecord, poll: RemotePollInput, now: number): Promise<void> {
+  const votes = poll.options.slice(0, MAX_POLL_OPTIONS).map((o) => Math.max(0, Math.floor(o.votesCount)));
+  await tx.polls.setRemoteTallies(current.id, { votes, votersCount: poll.votersCount, expiresAt: poll.expiresAt, now });
+  if (poll.expiresAt !== null && poll.expiresAt !== current.expiresAt) await tx.enqueue([endRemotePollRequest(current.id, poll.expiresAt, now)]);
 }
 
 /** Accounts among `ids` that exist (each once, in order). */
@@ -228,7 +241,11 @@ export async function receiveStatusUpdate(deps: InboundDeps, input: RemoteStatus
   }
   const now = deps.clock.now();
   const editedAt = input.editedAt === null ? null : Math.min(input.editedAt, now);
-  if (editedAt !== null && editedAt <= (status.editedAt ?? status.createdAt)) return { statusId: status.id, updated: false };
+  const lastEdit = status.editedAt ?? status.createdAt;
+  if (editedAt !== null && editedAt < lastEdit) return { statusId: status.id, updated: false };
+  // The revision already stored, again: a replay, or an edited poll's Question re-sent with new tallies (its
+  // origin sends one per vote, and Herd fetches it once more at its end); only the tallies may change.
+  const sameRevision = editedAt !== null && editedAt === lastEdit;
   const content: StatusContent = {
     text: input.html,
     spoilerText: input.spoilerText,
@@ -242,13 +259,11 @@ export async function receiveStatusUpdate(deps: InboundDeps, input: RemoteStatus
   const currentOptions = currentPoll ? currentPoll.options.map((o) => o.title) : null;
   const nextOptions = input.poll ? input.poll.options.slice(0, MAX_POLL_OPTIONS).map((o) => o.title) : null;
   const pollChanges = (currentOptions ?? []).join("\n") !== (nextOptions ?? []).join("\n") || (currentPoll !== undefined && input.poll !== null && currentPoll.multiple !== input.poll.multiple);
-  const edited = !sameContent(content, status) || mediaChanges || pollChanges;
+  const edited = !sameRevision && (!sameContent(content, status) || mediaChanges || pollChanges);
   if (!edited) {
-    if (!currentPoll || !input.poll) return { statusId: status.id, updated: false };
+    if (!currentPoll || !input.poll || pollChanges) return { statusId: status.id, updated: false };
     const poll = input.poll;
-    await deps.db.transaction((tx) =>
-      tx.polls.setRemoteTallies(currentPoll.id, { votes: poll.options.slice(0, MAX_POLL_OPTIONS).map((o) => Math.max(0, Math.floor(o.votesCount))), votersCount: poll.votersCount, expiresAt: poll.expiresAt, now }),
-    );
+    await deps.db.transaction((tx) => setRemoteTallies(tx, currentPoll, poll, now));
     return { statusId: status.id, updated: true };
   }
   const at = editedAt ?? now;
@@ -267,7 +282,7 @@ export async function receiveStatusUpdate(deps: InboundDeps, input: RemoteStatus
     if (pollChanges) {
       if (currentPoll) await tx.polls.deleteByStatusId(status.id);
       if (input.poll) await createRemotePoll(tx, status.id, status.accountId, input.poll, now);
-    }
+    } else if (currentPoll && input.poll) await setRemoteTallies(tx, currentPoll, input.poll, now);
     const before = new Set((await tx.statuses.mentionsOf([status.id])).get(status.id) ?? []);
     const mentions = (await existingAccounts(tx, input.mentionIds)).filter((a) => a.id !== status.accountId);
     const rows = [];

@@ -1,5 +1,6 @@
 import { notify } from "../notifications/notify.ts";
 import type { PollDeps } from "./deps.ts";
+import { REMOTE_POLL_SWEEP_GRACE_MS } from "./remote-poll-jobs.ts";
 
 /** What happened to a poll asked to end. */
 export type EndPollOutcome = "ended" | "not_due" | "already_ended" | "gone";
@@ -31,12 +32,14 @@ const MAX_BATCHES = 20;
 
 /**
  * Ends every poll past its time that no job has ended (a lost or late job), oldest first; a bounded amount per
- * run, the rest on the next. Returns how many it ended.
+ * run, the rest on the next. A remote poll is left to its end job (which reads the final tallies first) for
+ * REMOTE_POLL_SWEEP_GRACE_MS. Returns how many it ended.
  */
 export async function endDuePolls(deps: PollDeps): Promise<number> {
   let ended = 0;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const ids = await deps.db.repos.polls.dueForEnding(deps.clock.now(), BATCH);
+    const now = deps.clock.now();
+    const ids = await deps.db.repos.polls.dueForEnding(now, BATCH, now - REMOTE_POLL_SWEEP_GRACE_MS);
     for (const id of ids) if ((await endPoll(deps, id)) === "ended") ended++;
     if (ids.length < BATCH) break;
   }

@@ -214,14 +214,16 @@ export class KyselyPollsRepository implements PollsRepository {
     await this.#db.deleteFrom("polls").where("status_id", "=", statusId).execute();
   }
 
-  async dueForEnding(now: number, limit: number): Promise<bigint[]> {
+  async dueForEnding(now: number, limit: number, remoteBefore = now): Promise<bigint[]> {
     const rows = await this.#db
       .selectFrom("polls")
-      .select("id")
-      .where("ended_at", "is", null)
-      .where("expires_at", "is not", null)
-      .where("expires_at", "<=", BigInt(now))
-      .orderBy("expires_at")
+      .leftJoin("accounts", "accounts.id", "polls.account_id")
+      .select("polls.id")
+      .where("polls.ended_at", "is", null)
+      .where("polls.expires_at", "is not", null)
+      .where("polls.expires_at", "<=", BigInt(now))
+      .where((eb) => eb.or([eb("accounts.domain", "is", null), eb("polls.expires_at", "<=", BigInt(remoteBefore))]))
+      .orderBy("polls.expires_at")
       .limit(limit)
       .execute();
     return rows.map((r) => toId(r.id));

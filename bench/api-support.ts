@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { silentLogger } from "../src/app/logger.ts";
 import { buildContainer, type Container } from "../src/app/container.ts";
 import { loadConfig } from "../src/config/load.ts";
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL, freshPostgres, herd, tempDir } from "./support.ts";
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, freshPostgres, herd, tempDir, wantedSetup } from "./support.ts";
 
 /** Load shape of every API benchmark, as the health benchmark uses. */
 export const CONNECTIONS = 50;
@@ -23,9 +23,10 @@ export interface ServerSetup {
 
 /** The setups this machine can run; PostgreSQL + Redis is skipped with a note when BENCH_ or TEST_ URLs are unset. */
 export async function serverSetups(notes: string[]): Promise<ServerSetup[]> {
-  const setups: ServerSetup[] = [
-    { label: "herd start (SQLite)", command: "start", readyMessage: "Herd is running", env: { DATA_DIR: tempDir(), PORT: "0" }, drop: async () => {} },
-  ];
+  const setups: ServerSetup[] = [];
+  if (wantedSetup("herd start (SQLite)"))
+    setups.push({ label: "herd start (SQLite)", command: "start", readyMessage: "Herd is running", env: { DATA_DIR: tempDir(), PORT: "0" }, drop: async () => {} });
+  if (!wantedSetup("herd web (PostgreSQL, Redis)")) return setups;
   if (!BENCH_DATABASE_URL || !BENCH_REDIS_URL) {
     notes.push("herd web on PostgreSQL + Redis skipped: set BENCH_DATABASE_URL and BENCH_REDIS_URL (or TEST_*)");
     return setups;
@@ -74,7 +75,8 @@ export interface LoadOptions {
 
 /** Starts the server, checks one request answers 200, then loads `path` with the bearer token. */
 export async function loadServer(setup: ServerSetup, path: string, token: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const child = herd([setup.command], setup.env);
+  // BENCH_NODE_OPTIONS reaches the server only (e.g. --cpu-prof for a profile of what the load costs it).
+  const child = herd([setup.command], { ...setup.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
   try {
     const port = (await child.waitFor(setup.readyMessage)).port as number;
     const base = `http://127.0.0.1:${port}`;

@@ -9,6 +9,9 @@ export const MAIN = resolve(import.meta.dirname, "../src/main.ts");
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null;
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || process.env.TEST_REDIS_URL || null;
 
+/** Whether a setup is to run: BENCH_ONLY (a part of a label, e.g. "PostgreSQL") keeps only matching ones. */
+export const wantedSetup = (label: string): boolean => !process.env.BENCH_ONLY || label.includes(process.env.BENCH_ONLY);
+
 export function tempDir(prefix = "herd-bench-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -202,7 +202,7 @@ export function instanceSettings(config: Config): InstanceSettings {
 async function openDatabase(config: Config, clock: Clock, log: Logger): Promise<KyselyDatabase> {
   if (config.database.kind === "postgres") {
     const { PostgresDatabase } = await import("../adapters/db/postgres-database.ts");
-    const db = new PostgresDatabase(config.database.url, config.database.pool, clock, log);
+    const db = new PostgresDatabase(config.database.url, config.database.pool, clock, log, { preparedStatements: config.database.preparedStatements });
     await db.ping().catch(async (cause) => {
       await db.close();
       throw new StartupError(

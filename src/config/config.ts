@@ -55,7 +55,7 @@ export interface Config {
 
 export type DatabaseConfig =
   | { readonly kind: "sqlite"; readonly path: string }
-  | { readonly kind: "postgres"; readonly url: string; readonly pool: number };
+  | { readonly kind: "postgres"; readonly url: string; readonly pool: number; readonly preparedStatements: boolean };
 
 export interface RedisConfig {
   /** Redis for the job queue (QUEUE_REDIS_URL, else REDIS_URL); unset means the database table queue. */

@@ -106,7 +106,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     metricsPort: e.METRICS_PORT,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: "postgres", url: e.DATABASE_URL, pool: e.DB_POOL }
+      ? { kind: "postgres", url: e.DATABASE_URL, pool: e.DB_POOL, preparedStatements: e.PREPARED_STATEMENTS }
       : { kind: "sqlite", path: resolve(dataDir, "herd.sqlite3") },
     redis: {
       queueUrl: e.QUEUE_REDIS_URL ?? e.REDIS_URL ?? null,

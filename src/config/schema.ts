@@ -92,6 +92,7 @@ export const envSchema = z.object({
   DATA_DIR: z.string().trim().min(1, "DATA_DIR must be a directory path").default("./data"),
   DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
   DB_POOL: positiveInt("DB_POOL", 500).default(10),
+  PREPARED_STATEMENTS: bool("PREPARED_STATEMENTS").default(true),
   REDIS_URL: url("REDIS_URL", ["redis:", "rediss:"]).optional(),
   QUEUE_REDIS_URL: url("QUEUE_REDIS_URL", ["redis:", "rediss:"]).optional(),
   CACHE_REDIS_URL: url("CACHE_REDIS_URL", ["redis:", "rediss:"]).optional(),

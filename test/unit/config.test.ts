@@ -52,7 +52,9 @@ describe("configuration", () => {
       DATABASE_URL: "postgres://herd@db/herd", DB_POOL: "25",
       REDIS_URL: "redis://r:6379/0", QUEUE_REDIS_URL: "redis://q:6379/1",
     });
-    assert.deepEqual(c.database, { kind: "postgres", url: "postgres://herd@db/herd", pool: 25 });
+    assert.deepEqual(c.database, { kind: "postgres", url: "postgres://herd@db/herd", pool: 25, preparedStatements: true });
+    assert.equal(load({ DATABASE_URL: "postgres://herd@db/herd", PREPARED_STATEMENTS: "false" }).database.kind === "postgres" &&
+      (load({ DATABASE_URL: "postgres://herd@db/herd", PREPARED_STATEMENTS: "false" }).database as { preparedStatements: boolean }).preparedStatements, false);
     assert.equal(c.redis.queueUrl, "redis://q:6379/1");
     assert.equal(c.redis.cacheUrl, "redis://r:6379/0");
   });

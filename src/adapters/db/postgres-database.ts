@@ -3,18 +3,22 @@ import pg from "pg";
 import type { Clock } from "../../ports/clock.ts";
 import type { PoolStats } from "../../ports/database.ts";
 import { KyselyDatabase, type Logger } from "./kysely-database.ts";
+import { preparingClient, statementNames } from "./prepared-statements.ts";
 import type { Tables } from "./schema.ts";
 
 /**
- * The scale-out database. Plain statements only (no session state, no LISTEN), so it works behind PgBouncer in
- * transaction mode; the pool size is DB_POOL per process.
+ * The scale-out database. No session state and no LISTEN, so it works behind PgBouncer in transaction mode;
+ * repeated statements are prepared (see prepared-statements.ts), which PgBouncer supports from 1.21 on
+ * (max_prepared_statements); `preparedStatements: false` (PREPARED_STATEMENTS=false) for older ones. The pool
+ * size is DB_POOL per process.
  */
 export class PostgresDatabase extends KyselyDatabase {
   readonly engine = "postgres" as const;
   readonly pool: pg.Pool;
 
-  constructor(url: string, poolSize: number, clock: Clock, log: Logger) {
+  constructor(url: string, poolSize: number, clock: Clock, log: Logger, options: { preparedStatements?: boolean } = {}) {
     const pool = new pg.Pool({
+      Client: preparingClient(statementNames(options.preparedStatements ?? true)),
       connectionString: url,
       max: poolSize,
       idleTimeoutMillis: 30_000,

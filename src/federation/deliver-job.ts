@@ -80,7 +80,7 @@ export async function deliverOnce(deps: JobDeps, payload: DeliverPayload): Promi
       }
       if (payload.attempt >= schedule.maxAttempts) return "failed";
       const delayMs = verdict.retryAfterMs ?? schedule.retryDelayMs(payload.attempt, Math.random);
-      await deps.db.transaction((tx) => tx.enqueue([nextAttempt(payload, Math.max(0, delayMs))]));
+      await deps.db.enqueue([nextAttempt(payload, Math.max(0, delayMs))]);
       return "retry";
     }
   }

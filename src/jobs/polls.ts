@@ -16,7 +16,7 @@ export const endPollHandler = defineJob({
     const poll = await deps.db.repos.polls.findById(BigInt(pollId));
     if (!poll || poll.expiresAt === null) return;
     const delayMs = Math.max(MIN_RETRY_DELAY_MS, poll.expiresAt - deps.clock.now());
-    await deps.db.transaction((tx) => tx.enqueue([jobRequest(endPollJob, { pollId }, { delayMs, dedupKey: `end-poll:${pollId}` })]));
+    await deps.db.enqueue([jobRequest(endPollJob, { pollId }, { delayMs, dedupKey: `end-poll:${pollId}` })]);
   },
 });
 

@@ -29,6 +29,11 @@ export interface Database {
   readonly repos: Repositories;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Records jobs that go with no other write (an incoming activity, say), committed when this resolves: one
+   * statement where a transaction around it would cost two more round trips.
+   */
+  enqueue(jobs: readonly JobRequest[]): Promise<void>;
   /** A new 64-bit, time-sortable id (outside transactions; inside one, use Tx.nextId). */
   nextId(): Promise<bigint>;
   /** Throws when the database cannot answer a trivial query. */

@@ -86,6 +86,27 @@ for (const engine of databaseEngines) {
       }
     });
 
+    it("records jobs on their own, waking workers, keeping dedup keys, and many at once all or none", async () => {
+      const { db, close } = await engine.open();
+      try {
+        const woke: string[][] = [];
+        db.jobsCommitted.add((queues) => void woke.push([...queues]));
+        const job = { name: "ingest", queue: "ingress" as const, payload: { n: 1 }, dedupKey: "ingest:1" };
+        await db.enqueue([job]);
+        await db.enqueue([job]);
+        assert.deepEqual(woke, [["ingress"], ["ingress"]]);
+        assert.equal((await db.kysely.selectFrom("jobs").selectAll().where("dedup_key", "=", "ingest:1").execute()).length, 1);
+        // More than one INSERT holds: still one commit.
+        const many = Array.from({ length: 1_200 }, (_, i) => ({ name: "bulk", queue: "default" as const, payload: { i } }));
+        await db.enqueue(many);
+        assert.equal((await db.kysely.selectFrom("jobs").selectAll().where("name", "=", "bulk").execute()).length, 1_200);
+        await assert.rejects(db.enqueue([...many.slice(0, 600), { name: "bad", queue: "default", payload: { big: 1n } as never }]));
+        assert.equal((await db.kysely.selectFrom("jobs").selectAll().where("name", "=", "bulk").execute()).length, 1_200, "a failed batch leaves nothing");
+      } finally {
+        await close();
+      }
+    });
+
     it("rejects a second local account with the same username or e-mail, case-insensitively", async () => {
       const { db, close } = await engine.open();
       try {

@@ -51,7 +51,7 @@ export class DatabaseJobQueue implements JobQueue {
 
   async enqueue(jobs: readonly JobRequest[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.#db.transaction((tx) => tx.enqueue(jobs));
+    await this.#db.enqueue(jobs);
   }
 
   work(options: WorkerOptions): RunningWorker {

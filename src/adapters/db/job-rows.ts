@@ -5,7 +5,7 @@ import type { Tables } from "./schema.ts";
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_MS = 1_000;
 /** 11 columns a row: 500 rows stay well inside both engines' bound-parameter limits. */
-const ROWS_PER_INSERT = 500;
+export const ROWS_PER_INSERT = 500;
 
 /**
  * Writes jobs as `waiting` rows. This is the outbox for every queue adapter: the database queue claims these

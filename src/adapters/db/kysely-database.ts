@@ -4,7 +4,7 @@ import type { Clock } from "../../ports/clock.ts";
 import type { Database, DatabaseEngine, PoolStats, Tx } from "../../ports/database.ts";
 import type { JobRequest, QueueName } from "../../ports/job-queue.ts";
 import type { Repositories } from "../../ports/repositories/index.ts";
-import { insertJobRows } from "./job-rows.ts";
+import { insertJobRows, ROWS_PER_INSERT } from "./job-rows.ts";
 import { createRepositories } from "./repositories/index.ts";
 import type { Tables } from "./schema.ts";
 
@@ -82,6 +82,17 @@ export abstract class KyselyDatabase implements Database {
     if (enqueued.size > 0) for (const wake of this.jobsCommitted) this.#safely(() => wake(enqueued));
     for (const cb of callbacks) this.#safely(cb);
     return result;
+  }
+
+  async enqueue(jobs: readonly JobRequest[]): Promise<void> {
+    if (jobs.length === 0) return;
+    // More rows than one INSERT takes would be several statements: atomic only in a transaction.
+    if (jobs.length > ROWS_PER_INSERT) return this.transaction((tx) => tx.enqueue(jobs));
+    const ids: bigint[] = [];
+    for (let i = 0; i < jobs.length; i++) ids.push(await this.nextId());
+    await insertJobRows(this.kysely, jobs, ids, this.clock.now());
+    const queues = new Set(jobs.map((j) => j.queue));
+    for (const wake of this.jobsCommitted) this.#safely(() => wake(queues));
   }
 
   async ping(): Promise<void> {

@@ -64,7 +64,7 @@ export class BullMQJobQueue implements JobQueue {
 
   async enqueue(jobs: readonly JobRequest[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.#db.transaction((tx) => tx.enqueue(jobs));
+    await this.#db.enqueue(jobs);
   }
 
   work(options: WorkerOptions): RunningWorker {

@@ -163,7 +163,7 @@ export async function resolveStatusUrl(deps: JobDeps, url: string, options: { wi
     const input = await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget });
     const stored = input ? await env.inbound.receiveStatus(input) : null;
     if (stored?.created && (options.withReplies ?? true) && fetched.raw.replies !== undefined)
-      await deps.db.transaction((tx) => tx.enqueue([jobRequest(fetchRepliesJob, { statusUri: input!.uri }, { dedupKey: `replies:${input!.uri}` })]));
+      await deps.db.enqueue([jobRequest(fetchRepliesJob, { statusUri: input!.uri }, { dedupKey: `replies:${input!.uri}` })]);
     return stored?.statusId ?? null;
   } catch (error) {
     if (error instanceof HerdFailure) throw error.cause;

@@ -49,7 +49,7 @@ export async function enqueueVerified(
     { activity: document, recipient: input.recipient, signer: signer.href },
     { dedupKey: ingestDedupKey(activityId?.href ?? null, document) },
   );
-  await deps.db.transaction((tx) => tx.enqueue([job]));
+  await deps.db.enqueue([job]);
   // A verified activity from a domain the delivery breaker gave up on means it is back (as Mastodon does);
   // once a minute per domain is enough, and spares a write per activity from a busy peer.
   const domain = signer.host.toLowerCase();

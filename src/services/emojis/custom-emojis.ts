@@ -69,7 +69,7 @@ export function listCustomEmojis(deps: EmojiDeps): Promise<CustomEmojiRecord[]> 
 }
 
 async function changed(deps: EmojiDeps): Promise<void> {
-  await deps.db.transaction((tx) => tx.enqueue([jobRequest(refreshInstanceCachesJob, { reason: "custom emojis" })]));
+  await deps.db.enqueue([jobRequest(refreshInstanceCachesJob, { reason: "custom emojis" })]);
   await forgetInstanceCaches(deps.cache);
 }
 

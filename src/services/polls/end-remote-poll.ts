@@ -46,5 +46,5 @@ export async function endRemotePoll(deps: PollDeps, pollId: bigint, refresh: Ref
 
 /** Schedules the end job for the poll's current end (a no-op while one for that end waits). */
 async function retime(deps: PollDeps, pollId: bigint, expiresAt: number): Promise<void> {
-  await deps.db.transaction((tx) => tx.enqueue([endRemotePollRequest(pollId, expiresAt, deps.clock.now())]));
+  await deps.db.enqueue([endRemotePollRequest(pollId, expiresAt, deps.clock.now())]);
 }

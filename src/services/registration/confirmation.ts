@@ -68,5 +68,5 @@ export async function resendConfirmation(
 export async function resendConfirmationByEmail(db: Database, email: string): Promise<void> {
   const found = email.trim() === "" ? null : await db.repos.users.findByLogin(email.trim());
   if (!found || found.user.confirmedAt !== null || found.user.disabled || !email.includes("@")) return;
-  await db.transaction((tx) => tx.enqueue([jobRequest(sendConfirmationMailJob, { userId: String(found.user.id) })]));
+  await db.enqueue([jobRequest(sendConfirmationMailJob, { userId: String(found.user.id) })]);
 }

@@ -22,7 +22,7 @@ export async function requestPasswordReset(db: Database, email: string): Promise
   if (!trimmed.includes("@")) return;
   const found = await db.repos.users.findByLogin(trimmed);
   if (!found || found.user.disabled) return;
-  await db.transaction((tx) => tx.enqueue([jobRequest(sendPasswordResetMailJob, { userId: String(found.user.id) })]));
+  await db.enqueue([jobRequest(sendPasswordResetMailJob, { userId: String(found.user.id) })]);
 }
 
 /** The user a reset link is for, or null when the link is unknown, spent or expired. */

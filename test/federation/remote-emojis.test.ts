@@ -109,6 +109,19 @@ for (const v of appVariants) {
       assert.equal((await get(`/api/v1/statuses/${stored.statusId}`)).emojis[0].url, `https://${domain}/v3.png`);
     });
 
+    it("lists a remote post's emojis in each revision of its edit history", async () => {
+      const domain = `${code("h")}.example`.toLowerCase();
+      const author = await remote(domain);
+      const [old, fresh] = [code("old"), code("new")];
+      const first = note(author, domain, { html: `<p>before :${old}:</p>`, emojis: [{ shortcode: old, url: `https://${domain}/old.png`, uri: null }] });
+      const stored = (await receiveStatus(deps, first))!;
+      await receiveStatusUpdate(deps, { ...first, html: `<p>after :${fresh}:</p>`, editedAt: Date.now(), emojis: [{ shortcode: fresh, url: `https://${domain}/new.png`, uri: null }] });
+      const history = (await get(`/api/v1/statuses/${stored.statusId}/history`)) as any[];
+      assert.equal(history.length, 2);
+      for (const revision of history) assertEntity("StatusEdit", revision);
+      assert.deepEqual(history.map((r) => shortcodes(r.emojis)), [[old], [fresh]]);
+    });
+
     it("stores a remote actor's emojis and lists those its name, bio and fields use", async () => {
       const name = code("pat");
       const [inName, inBio, inField] = [code("n"), code("b"), code("f")];

@@ -115,11 +115,14 @@ export function mountStatusActions(root: Hono<HerdEnv>, deps: ApiDeps): void {
     const history = await statusHistory(services, viewer, idParam(c));
     if (!history) throw new HttpError(404, "Record not found");
     const mediaIds = [...new Set(history.edits.flatMap((e) => e.mediaAttachmentIds ?? []))];
+    // A remote post's revisions name its server's emojis, stored under the author's domain.
+    const author = history.status.uri === null ? null : await deps.db.repos.accounts.findById(history.status.accountId);
+    const texts = history.edits.map((e) => `${e.text}\n${e.spoilerText}\n${(e.pollOptions ?? []).join("\n")}`);
     const [bundle, media, emojis] = await Promise.all([
       loadBundle(deps, [history.status], viewer),
       deps.db.repos.media.findByIds(mediaIds),
       // Older revisions may use emojis the current text no longer does.
-      emojiEntities(deps, history.edits.map((e) => `${e.text}\n${e.spoilerText}`)),
+      emojiEntities(deps, author?.domain ? [] : texts, author?.domain ? [{ domain: author.domain, texts }] : []),
     ]);
     const byId = new Map(media.map((m) => [m.id, m]));
     const revisionBundle = { ...bundle, emojis: new Map([...(bundle.emojis ?? []), ...emojis]) };

@@ -11,10 +11,10 @@ import {
 } from "../../services/federation/inbound-interactions.ts";
 import { receiveFlag } from "../../services/federation/inbound-reports.ts";
 import { receiveDeleteStatus, receiveStatus, receiveStatusUpdate } from "../../services/federation/inbound-statuses.ts";
-import type { Inbound, IngestEnv, Lookup } from "./ingest-env.ts";
+import type { Inbound, IngestEnv, Lookup, RemoteStatusInput } from "./ingest-env.ts";
 import { databaseLookup } from "./lookup.ts";
 import { ingestActivity } from "./translate-activity.ts";
-import { fetchBudget, fetchObject } from "./objects.ts";
+import { fetchBudget, fetchObject, type FetchBudget } from "./objects.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import { fetchRepliesJob } from "../../services/federation/ingest.ts";
 import { isStatusObject, translateNote } from "./translate-note.ts";
@@ -134,12 +134,8 @@ export async function runIngest(deps: JobDeps, payload: { activity: string; reci
  */
 export async function resolveStatusUrl(deps: JobDeps, url: string, options: { withReplies?: boolean } = {}): Promise<bigint | null> {
   if (!deps.http) return null;
-  let uri: URL;
-  try {
-    uri = new URL(url);
-  } catch {
-    return null;
-  }
+  if (!URL.canParse(url)) return null;
+  const uri = new URL(url);
   const env = environment(deps, deps.http);
   const known = await env.lookup.status(uri);
   if (known) return known.id;
@@ -147,27 +143,50 @@ export async function resolveStatusUrl(deps: JobDeps, url: string, options: { wi
   let fetched = await fetchObject(env, uri, budget);
   if (!fetched) {
     const named = await env.loader(uri.href).then((r) => (r.document as { id?: unknown } | null)?.id, () => undefined);
-    if (typeof named !== "string" || named === uri.href) return null;
+    if (typeof named !== "string" || named === uri.href || !URL.canParse(named)) return null;
     const id = new URL(named);
     if (id.origin !== uri.origin) return null;
     const stored = await env.lookup.status(id);
     if (stored) return stored.id;
     fetched = await fetchObject(env, id, budget);
   }
+  const input = await translateFetchedPost(env, fetched, budget);
+  if (!input) return null;
+  const stored = await ownFailures(() => env.inbound.receiveStatus(input));
+  if (stored?.created && (options.withReplies ?? true) && fetched!.raw.replies !== undefined)
+    await deps.db.enqueue([jobRequest(fetchRepliesJob, { statusUri: input.uri }, { dedupKey: `replies:${input.uri}` })]);
+  return stored?.statusId ?? null;
+}
+
+/** Runs `fn`, a call of the inbound services, rethrowing Herd's own failures as they were raised. */
+async function ownFailures<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw error instanceof HerdFailure ? error.cause : error;
+  }
+}
+
+/**
+ * A fetched document as the input of the inbound services, when it is a post whose author is on its own server
+ * (resolved, or fetched, as a remote actor): translated as an incoming Note is. Null for anything else, a
+ * document that cannot be translated included; Herd's own failures throw.
+ */
+async function translateFetchedPost(
+  env: IngestEnv,
+  fetched: Awaited<ReturnType<typeof fetchObject>>,
+  budget: FetchBudget,
+): Promise<RemoteStatusInput | null> {
   if (!fetched || !isStatusObject(fetched.object)) return null;
   const authorUri = fetched.object.attributionId;
+  // fetchObject checked that the document is served at its own id: its origin is the post's.
   if (!authorUri || authorUri.origin !== fetched.object.id?.origin) return null;
-  const author = await env.lookup.remoteActor(authorUri);
-  if (!author) return null;
   try {
-    const input = await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget });
-    const stored = input ? await env.inbound.receiveStatus(input) : null;
-    if (stored?.created && (options.withReplies ?? true) && fetched.raw.replies !== undefined)
-      await deps.db.enqueue([jobRequest(fetchRepliesJob, { statusUri: input!.uri }, { dedupKey: `replies:${input!.uri}` })]);
-    return stored?.statusId ?? null;
+    const author = await env.lookup.remoteActor(authorUri);
+    return author ? await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget }) : null;
   } catch (error) {
     if (error instanceof HerdFailure) throw error.cause;
-    deps.log.debug({ url, err: error }, "resolve: status could not be translated");
+    env.log.debug({ id: fetched.object.id?.href, err: error }, "fetched post could not be translated");
     return null;
   }
 }
@@ -180,29 +199,13 @@ export async function resolveStatusUrl(deps: JobDeps, url: string, options: { wi
  */
 export async function refreshRemoteStatus(deps: JobDeps, statusUri: string): Promise<boolean> {
   if (!deps.http) return false;
-  let uri: URL;
-  try {
-    uri = new URL(statusUri);
-  } catch {
-    return false;
-  }
+  if (!URL.canParse(statusUri)) return false;
+  const uri = new URL(statusUri);
   const env = environment(deps, deps.http);
   await new CacheKvStore(deps.cache).delete([...DOCUMENT_CACHE_PREFIX, uri.href]);
   const budget = fetchBudget();
-  const fetched = await fetchObject(env, uri, budget);
-  if (!fetched || !isStatusObject(fetched.object)) return false;
-  const authorUri = fetched.object.attributionId;
-  if (!authorUri || authorUri.origin !== uri.origin) return false;
-  try {
-    const author = await env.lookup.remoteActor(authorUri);
-    if (!author) return false;
-    const input = await translateNote(env, fetched.object, fetched.raw, { author, depth: 0, budget });
-    return input !== null && (await env.inbound.receiveStatusUpdate(input)) !== null;
-  } catch (error) {
-    if (error instanceof HerdFailure) throw error.cause;
-    deps.log.debug({ statusUri, err: error }, "refresh: status could not be translated");
-    return false;
-  }
+  const input = await translateFetchedPost(env, await fetchObject(env, uri, budget), budget);
+  return input !== null && (await ownFailures(() => env.inbound.receiveStatusUpdate(input))) !== null;
 }
 
 /** Replies of one post fetched (Mastodon's FETCH_REPLIES_MAX_SINGLE): a bounded look below it. */

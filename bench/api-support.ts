@@ -3,6 +3,7 @@
  * Redis), seeding data through a container built in this process before the server starts, and one autocannon run.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { silentLogger } from "../src/app/logger.ts";
 import { buildContainer, type Container } from "../src/app/container.ts";
@@ -59,6 +60,33 @@ export interface LoadResult {
   readonly non2xx: number;
   /** How long the first (probe) request took: a cold cache, a feed rebuild. */
   readonly probeMs: number;
+  /** Each round's req/s in the order they ran, when BENCH_ROUNDS asked for more than one. */
+  readonly roundsRps?: readonly number[];
+  /**
+   * CPU time the whole machine spent per request during the load (server, databases, load generator), median of
+   * the rounds: steadier than req/s when other work shares the machine, and what a 2-core box runs out of.
+   */
+  readonly cpuUsPerRequest?: number;
+}
+
+/** CPU time all cores spent busy since boot, in ms, from /proc/stat; null where there is none (not Linux). */
+function machineCpuMs(): number | null {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal, in USER_HZ ticks (100 a second on Linux): busy is all but
+    // idle and iowait; steal is not ours.
+    const [user, nice, system, , , irq, softirq] = fields;
+    return ((user + nice + system + irq + softirq) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** How many load rounds to run on one server (BENCH_ROUNDS, default 1). */
+function benchRounds(): number {
+  const n = Number(process.env.BENCH_ROUNDS ?? "1");
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_ROUNDS must be a whole number of at least 1, not "${process.env.BENCH_ROUNDS}"`);
+  return n;
 }
 
 export interface LoadOptions {
@@ -95,7 +123,7 @@ export async function loadServer(setup: ServerSetup, path: string, token: string
         throw new Error(`${path} answered ${Array.isArray(body) ? body.length : "no"} items, not ${options.countStatuses}`);
     }
     let counter = 0;
-    const r = await autocannon({
+    const load = () => autocannon({
       url, method, connections: CONNECTIONS, duration: SECONDS, headers,
       ...(options.form === undefined
         ? {}
@@ -115,8 +143,27 @@ export async function loadServer(setup: ServerSetup, path: string, token: string
             ],
           }),
     });
+    // BENCH_ROUNDS loads the same server several times and reports the median round: on a small shared machine
+    // one 10 s round varies by ±20 %, too much to compare two commits by.
+    const rounds = [];
+    for (let i = 0; i < benchRounds(); i++) {
+      const before = machineCpuMs();
+      const result = await load();
+      const after = machineCpuMs();
+      const served = result.requests.total;
+      rounds.push({ result, cpuUs: before === null || after === null || served === 0 ? null : ((after - before) * 1000) / served });
+    }
+    const inOrder = rounds.map((x) => Math.round(x.result.requests.average));
+    const sorted = [...rounds].sort((a, b) => a.result.requests.average - b.result.requests.average);
+    const { result: r } = sorted[Math.floor(sorted.length / 2)];
+    const cpus = rounds.map((x) => x.cpuUs).filter((x): x is number => x !== null).sort((a, b) => a - b);
     if (options.after) await options.after(base);
-    return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, probeMs };
+    return {
+      rps: r.requests.average, p99: r.latency.p99, errors: rounds.reduce((n, x) => n + x.result.errors, 0),
+      non2xx: rounds.reduce((n, x) => n + x.result.non2xx, 0), probeMs,
+      ...(cpus.length > 0 ? { cpuUsPerRequest: Math.round(cpus[Math.floor(cpus.length / 2)]) } : {}),
+      ...(rounds.length > 1 ? { roundsRps: inOrder } : {}),
+    };
   } finally {
     await child.stop();
   }

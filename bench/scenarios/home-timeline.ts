@@ -33,9 +33,10 @@ export async function run(): Promise<BenchResult> {
       const seedSeconds = (Date.now() - seedStart) / 1000;
       const r = await loadServer(setup, "/api/v1/timelines/home", token, { countStatuses: 20 });
       rows.push({
-        server: setup.label, "req/s": Math.round(r.rps), "p99 ms": r.p99, "first page ms": Math.round(r.probeMs),
+        server: setup.label, "req/s": Math.round(r.rps), "p99 ms": r.p99, "machine CPU µs/req": r.cpuUsPerRequest ?? "n/a", "first page ms": Math.round(r.probeMs),
         errors: r.errors, non2xx: r.non2xx, "seed s": Math.round(seedSeconds),
       });
+      if (r.roundsRps) notes.push(`${setup.label}: median of rounds ${r.roundsRps.join(", ")} req/s (in the order run)`);
     } finally {
       await setup.drop();
     }

@@ -142,6 +142,38 @@ for (const v of appVariants) {
       assert.deepEqual(await homeIds(reader), [], "a block made after fan-out hides the status");
     });
 
+    it("shows the viewer's favourites, boosts, bookmarks, pins and muted conversations on home pages, boosted statuses included", async () => {
+      const [reader, poster, booster, stranger] = await users(t, ["vs_reader", "vs_poster", "vs_booster", "vs_stranger"]);
+      await follow(reader, poster);
+      await follow(reader, booster);
+      const plain = await post(poster, { status: "nothing done to this one" });
+      const liked = await post(poster, { status: "liked and bookmarked" });
+      const muted = await post(poster, { status: "@vs_reader muted thread" });
+      // By someone the reader does not follow: a boost of what the feed already holds would not be added.
+      const boosted = await post(stranger, { status: "boosted by someone else, liked by the reader" });
+      const mine = await post(reader, { status: "my own, pinned" });
+      const boostOf = await boost(booster, boosted);
+      for (const [path, id] of [["favourite", liked], ["bookmark", liked], ["mute", muted], ["favourite", boosted], ["reblog", plain], ["pin", mine]] as const)
+        expectStatus(await t.request("POST", `/api/v1/statuses/${id}/${path}`, { token: reader.token }), 200);
+      await t.drain();
+      for (const query of ["", "?limit=3"]) {
+        const page = (await home(reader, query)).body as Record<string, any>[];
+        const byId = new Map(page.map((s) => [s.id, s]));
+        const flags = (s: Record<string, any>) => ({ favourited: s.favourited, reblogged: s.reblogged, bookmarked: s.bookmarked, muted: s.muted });
+        const off = { favourited: false, reblogged: false, bookmarked: false, muted: false };
+        const wrapper = byId.get(boostOf);
+        assert.ok(wrapper, "the boost is on the page");
+        assert.deepEqual(flags(wrapper.reblog), { ...off, favourited: true }, "the boosted status carries the reader's favourite");
+        assert.deepEqual(flags(wrapper), off);
+        if (query !== "") continue;
+        assert.deepEqual(flags(byId.get(liked)!), { ...off, favourited: true, bookmarked: true });
+        assert.deepEqual(flags(byId.get(muted)!), { ...off, muted: true });
+        assert.deepEqual(flags(byId.get(plain)!), { ...off, reblogged: true });
+        assert.equal(byId.get(mine)!.pinned, true);
+        assert.equal(byId.get(liked)!.pinned, undefined, "pinned shows only on the viewer's own statuses");
+      }
+    });
+
     it("follows and unfollows change the home feed", async () => {
       const [viewer, author] = await users(t, ["fu_viewer", "fu_author"]);
       const earlier = await post(author, { status: "before the follow" });

@@ -37,6 +37,27 @@ export function cacheContract(name: string, make: () => Promise<CacheFixture>, o
         assert.equal(await cache.get("a"), null);
       }));
 
+    it("answers reads issued together each with its own values, and sees writes made before them", () =>
+      withCache(async (cache) => {
+        await cache.set("x", "1");
+        await cache.set("y", "2");
+        const written = cache.set("z", "3");
+        const [x, many, again, none, z] = await Promise.all([
+          cache.get("x"),
+          cache.getMany(["y", "missing", "x", "y"]),
+          cache.get("x"),
+          cache.getMany([]),
+          written.then(() => cache.get("z")),
+        ]);
+        assert.deepEqual([x, many, again, none, z], ["1", ["2", null, "1", "2"], "1", [], "3"]);
+        const wide = Array.from({ length: 2_500 }, (_, i) => `k${i}`);
+        await Promise.all(wide.slice(0, 10).map((k, i) => cache.set(k, String(i))));
+        const [all, first] = await Promise.all([cache.getMany(wide), cache.get("k9")]);
+        assert.equal(all.length, wide.length);
+        assert.deepEqual(all.slice(0, 11), ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", null]);
+        assert.equal(first, "9");
+      }));
+
     it("expires values after their TTL and reports the time left", () =>
       withCache(async (cache) => {
         await cache.set("short", "x", 150);

@@ -21,6 +21,38 @@ cacheContract(
   { skip: SKIP_REDIS },
 );
 
+describe("RedisCache reads", { skip: SKIP_REDIS }, () => {
+  it("sends the reads of one turn of the event loop as one MGET, and fails each of them when it fails", async () => {
+    const test = await openTestRedis();
+    try {
+      const cache = new RedisCache(test.redis, test.prefix);
+      await cache.set("a", "1");
+      const sent: string[] = [];
+      const original = test.redis.sendCommand.bind(test.redis);
+      test.redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+        sent.push(command.name);
+        return (original as (...a: unknown[]) => unknown)(command, ...rest);
+      }) as typeof test.redis.sendCommand;
+      const values = await Promise.all([cache.get("a"), cache.getMany(["b", "a"]), Promise.resolve().then(() => cache.get("b"))]);
+      assert.deepEqual(values, ["1", [null, "1"], null]);
+      assert.deepEqual(sent, ["mget"], "three reads, one round trip");
+      sent.length = 0;
+      const broken = new RedisCache(test.redis, test.prefix);
+      test.redis.sendCommand = ((command: { name: string; reject: (e: Error) => void; promise: Promise<unknown> }) => {
+        sent.push(command.name);
+        command.reject(new Error("connection lost"));
+        return command.promise;
+      }) as unknown as typeof test.redis.sendCommand;
+      const failed = await Promise.allSettled([broken.get("a"), broken.getMany(["a", "b"])]);
+      assert.deepEqual(failed.map((r) => r.status), ["rejected", "rejected"]);
+      test.redis.sendCommand = original;
+      assert.equal(await cache.get("a"), "1", "the cache reads again once the connection is back");
+    } finally {
+      await test.close();
+    }
+  });
+});
+
 describe("MemoryCache bounds", () => {
   it("keeps at most maxEntries keys, evicting the least recently used", async () => {
     const cache = new MemoryCache({ maxEntries: 3 });

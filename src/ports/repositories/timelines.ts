@@ -1,3 +1,5 @@
+import type { ViewerState } from "./interactions.ts";
+
 /** A local follower of an author, with the options of the follow that decide what reaches their home feed. */
 export interface FeedFollower {
   /** The follow row's id: fan-out pages through followers by it. */
@@ -39,6 +41,14 @@ export interface ViewerStanding {
   /** Blocked by the viewer, blocking the viewer, muted, or on a blocked domain; or suspended. */
   readonly hidden: ReadonlySet<bigint>;
   readonly following: ReadonlySet<bigint>;
+  /** The viewer's state for the statuses `viewerStanding` was asked about (absent when it was asked for none). */
+  readonly state?: ViewerState;
+}
+
+/** Statuses to read the viewer's state of along with the standing (the page about to be rendered). */
+export interface StateWanted {
+  readonly statusIds: readonly bigint[];
+  readonly conversationIds: readonly bigint[];
 }
 
 export interface PublicTimelineQuery {
@@ -78,8 +88,12 @@ export interface TimelinesRepository {
   viewerNetwork(viewerId: bigint, now: number): Promise<ViewerNetwork>;
   /** Ids of the newest statuses (boosts included) by `authorIds` below `maxId`, newest first. */
   statusIdsBy(authorIds: readonly bigint[], maxId: bigint | undefined, limit: number): Promise<bigint[]>;
-  /** How the viewer stands towards the authors of a page, in one query. */
-  viewerStanding(viewerId: bigint, authorIds: readonly bigint[], now: number): Promise<ViewerStanding>;
+  /**
+   * How the viewer stands towards the authors of a page, in one query; with `state`, the same query also reads
+   * the viewer's favourites, boosts, bookmarks, pins and muted conversations among those statuses (one round
+   * trip for a page instead of two).
+   */
+  viewerStanding(viewerId: bigint, authorIds: readonly bigint[], now: number, state?: StateWanted): Promise<ViewerStanding>;
   /** A page of the public timeline, newest first: public statuses, no boosts, no suspended or silenced authors. */
   publicTimeline(query: PublicTimelineQuery): Promise<bigint[]>;
   /** A status by id even when deleted (removing it from feeds needs its author and mentions). */

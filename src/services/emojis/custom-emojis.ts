@@ -8,7 +8,7 @@ import type { ImageProcessor } from "../../ports/images.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import type { MediaStore } from "../../ports/media-store.ts";
 import type { CustomEmojiRecord } from "../../ports/repositories/custom-emojis.ts";
-import { forgetInstanceCaches, INSTANCE_CACHE_KEYS, refreshInstanceCachesJob } from "../instance/cache-jobs.ts";
+import { FORGOTTEN_PREFIX, forgetInstanceCaches, INSTANCE_CACHE_KEYS, refreshInstanceCachesJob } from "../instance/cache-jobs.ts";
 
 /** Mastodon's CustomEmoji limits: 256 KB per local image, shortcodes of two or more word characters. */
 export const EMOJI_MAX_BYTES = 256 * 1024;
@@ -37,25 +37,47 @@ export type EmojiError =
 
 type CachedEmoji = Omit<CustomEmojiRecord, "id"> & { id: string };
 
+/** The table as one process last read it, with the version it was stored under. */
+let lastTable: { readonly version: string; readonly table: ReadonlyMap<string, CustomEmojiRecord> } | null = null;
+const tableKey = (version: string) => `${INSTANCE_CACHE_KEYS.emojis}:${version}`;
+
 /**
- * The enabled local emojis by shortcode. Read on every page of statuses, so it is kept in the cache: one cache
- * read per page instead of a query.
+ * The enabled local emojis by shortcode. Read on every page of statuses, and an instance may have thousands,
+ * so the cache holds a small version key and the table under that version: a page costs one read of the
+ * version, and the table is fetched and parsed only by a process that has not seen that version yet. A change
+ * (forgetInstanceCaches) marks the version forgotten; the next reader builds the table from the database and
+ * stores it under a new version, unless the table changed again meanwhile (compare-and-set on the version).
+ * The returned map is shared: callers must not change it.
  */
-export async function customEmojiTable(deps: EmojiDeps): Promise<Map<string, CustomEmojiRecord>> {
-  const cached = await deps.cache.get(INSTANCE_CACHE_KEYS.emojis);
-  let list: CustomEmojiRecord[] | null = null;
-  if (cached) {
-    try {
-      list = (JSON.parse(cached) as CachedEmoji[]).map((e) => ({ ...e, id: BigInt(e.id) }));
-    } catch {
-      list = null;
+export async function customEmojiTable(deps: EmojiDeps): Promise<ReadonlyMap<string, CustomEmojiRecord>> {
+  const seen = await deps.cache.get(INSTANCE_CACHE_KEYS.emojis);
+  if (seen !== null && !seen.startsWith(FORGOTTEN_PREFIX)) {
+    const last = lastTable;
+    if (last?.version === seen) return last.table;
+    const stored = await deps.cache.get(tableKey(seen));
+    const list = stored === null ? null : parseTable(stored);
+    if (list) {
+      const table = new Map(list.map((e) => [e.shortcode, e]));
+      lastTable = { version: seen, table };
+      return table;
     }
   }
-  if (!list) {
-    list = (await deps.db.repos.customEmojis.listLocal()).filter((e) => !e.disabled);
-    await deps.cache.set(INSTANCE_CACHE_KEYS.emojis, JSON.stringify(list.map((e) => ({ ...e, id: String(e.id) }))), TABLE_CACHE_MS);
+  const list = (await deps.db.repos.customEmojis.listLocal()).filter((e) => !e.disabled);
+  const table = new Map(list.map((e) => [e.shortcode, e]));
+  const version = randomBytes(8).toString("hex");
+  // The table outlives its version key, so a reader that read the version always finds the table.
+  await deps.cache.set(tableKey(version), JSON.stringify(list.map((e) => ({ ...e, id: String(e.id) }))), TABLE_CACHE_MS * 2);
+  if (await deps.cache.compareAndSet(INSTANCE_CACHE_KEYS.emojis, seen, version, TABLE_CACHE_MS)) lastTable = { version, table };
+  return table;
+}
+
+function parseTable(json: string): CustomEmojiRecord[] | null {
+  try {
+    const list = JSON.parse(json) as CachedEmoji[];
+    return Array.isArray(list) ? list.map((e) => ({ ...e, id: BigInt(e.id) })) : null;
+  } catch {
+    return null;
   }
-  return new Map(list.map((e) => [e.shortcode, e]));
 }
 
 /** The emojis of the table that `texts` use, in shortcode order. */

@@ -1,13 +1,26 @@
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Cache } from "../../ports/cache.ts";
 import type { JobContract } from "../../ports/job-queue.ts";
 
 /** Cache keys of what the instance endpoints and emoji rendering keep for a while. */
-export const INSTANCE_CACHE_KEYS = { snapshot: "instance:snapshot:v1", emojis: "instance:custom-emojis:v1" } as const;
+export const INSTANCE_CACHE_KEYS = { snapshot: "instance:snapshot:v1", emojis: "instance:custom-emojis:v2" } as const;
 
-/** Forgets the cached instance snapshot and emoji table, so the next request reads the database. */
+/** What the emoji table's version key holds after a change: readers rebuild, and only they may replace it. */
+export const FORGOTTEN_PREFIX = "~";
+// Longer than any reader takes between reading the version and storing the table it built from the database.
+const FORGOTTEN_TTL_MS = 30_000;
+
+/**
+ * Forgets the cached instance snapshot and emoji table, so the next request reads the database. The emoji
+ * table's version is overwritten with a unique mark rather than deleted: a reader that loaded the old emojis
+ * before the change can then not store them afterwards (its compare-and-set expects what it saw).
+ */
 export async function forgetInstanceCaches(cache: Cache): Promise<void> {
-  await Promise.all(Object.values(INSTANCE_CACHE_KEYS).map((k) => cache.delete(k)));
+  await Promise.all([
+    cache.delete(INSTANCE_CACHE_KEYS.snapshot),
+    cache.set(INSTANCE_CACHE_KEYS.emojis, FORGOTTEN_PREFIX + randomBytes(8).toString("hex"), FORGOTTEN_TTL_MS),
+  ]);
 }
 
 /**

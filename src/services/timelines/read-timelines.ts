@@ -1,10 +1,21 @@
 import { canView } from "../../domain/visibility.ts";
 import type { IdRange } from "../../ports/feeds.ts";
+import type { ViewerState } from "../../ports/repositories/interactions.ts";
 import type { ListRecord } from "../../ports/repositories/lists.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
 import { chosenLanguagesOf, type ChosenLanguagesDeps } from "./chosen-languages.ts";
 import { homeKey, listKey, type TimelineDeps } from "./deps.ts";
 import { rebuildHome, rebuildList } from "./rebuild.ts";
+
+/**
+ * A viewer's favourites, boosts, bookmarks, pins and muted conversations among `statusIds`, read along with a
+ * page so the renderer need not ask again (it asks only for statuses outside the set, such as boosted ones).
+ */
+export interface PageViewerState {
+  readonly viewerId: bigint;
+  readonly statusIds: ReadonlySet<bigint>;
+  readonly state: ViewerState;
+}
 
 /** Mastodon's paging parameters over ids. */
 export interface TimelinePage {
@@ -31,18 +42,25 @@ async function inOrder(deps: TimelineDeps, ids: readonly bigint[]): Promise<Stat
  * then the viewer may have blocked or muted someone, been blocked, or stopped following a private author. One
  * query for the page's authors (and one for mentions only when a private or direct status needs it); each
  * status then goes through the visibility policy. A boost's original is checked by the renderer's bundle
- * (status-helpers.ts loadBundle), which drops boosts of what the viewer may not see.
+ * (status-helpers.ts loadBundle), which drops boosts of what the viewer may not see. The same query reads the
+ * viewer's state of the page's statuses, which the renderer would otherwise ask for next.
  */
-async function stillVisible(deps: TimelineDeps, viewerId: bigint, statuses: readonly StatusRecord[]): Promise<StatusRecord[]> {
-  if (statuses.length === 0) return [];
+async function stillVisible(
+  deps: TimelineDeps,
+  viewerId: bigint,
+  statuses: readonly StatusRecord[],
+): Promise<{ statuses: StatusRecord[]; state?: PageViewerState }> {
+  if (statuses.length === 0) return { statuses: [] };
   const repos = deps.db.repos;
   const authorIds = [...new Set(statuses.map((s) => s.accountId))].filter((id) => id !== viewerId);
-  const standing = await repos.timelines.viewerStanding(viewerId, authorIds, deps.clock.now());
+  const statusIds = statuses.map((s) => s.id);
+  const conversationIds = [...new Set(statuses.map((s) => s.conversationId).filter((id): id is bigint => id !== null))];
+  const standing = await repos.timelines.viewerStanding(viewerId, authorIds, deps.clock.now(), { statusIds, conversationIds });
   const needMentions = statuses.filter(
     (s) => s.accountId !== viewerId && (s.visibility === "direct" || (s.visibility === "private" && !standing.following.has(s.accountId))),
   );
   const mentions = needMentions.length === 0 ? new Map<bigint, bigint[]>() : await repos.statuses.mentionsOf(needMentions.map((s) => s.id));
-  return statuses.filter((s) => {
+  const shown = statuses.filter((s) => {
     if (s.accountId === viewerId) return true;
     if (standing.hidden.has(s.accountId)) return false;
     const facts = {
@@ -55,6 +73,7 @@ async function stillVisible(deps: TimelineDeps, viewerId: bigint, statuses: read
     };
     return canView(s.visibility, facts, "feed");
   });
+  return { statuses: shown, ...(standing.state ? { state: { viewerId, statusIds: new Set(statusIds), state: standing.state } } : {}) };
 }
 
 async function readFeed(deps: TimelineDeps, key: string, page: TimelinePage, rebuild: () => Promise<void>): Promise<bigint[]> {
@@ -68,13 +87,15 @@ async function readFeed(deps: TimelineDeps, key: string, page: TimelinePage, reb
 /** A page read from a feed: the statuses shown, and the ids the page spans (the Link header's keys). */
 export interface FeedPage {
   readonly statuses: StatusRecord[];
+  /** The viewer's state of (at least) these statuses, read with the page. */
+  readonly state?: PageViewerState;
   /** From the feed, not from what is shown: a page whose statuses were all left out still links onwards. */
   readonly keys: { readonly newest: bigint; readonly oldest: bigint } | null;
 }
 
 async function feedPage(deps: TimelineDeps, viewerId: bigint, ids: readonly bigint[]): Promise<FeedPage> {
-  const statuses = await stillVisible(deps, viewerId, await inOrder(deps, ids));
-  return { statuses, keys: ids.length > 0 ? { newest: ids[0], oldest: ids[ids.length - 1] } : null };
+  const { statuses, state } = await stillVisible(deps, viewerId, await inOrder(deps, ids));
+  return { statuses, ...(state ? { state } : {}), keys: ids.length > 0 ? { newest: ids[0], oldest: ids[ids.length - 1] } : null };
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
 } from "../../../ports/repositories/interactions.ts";
 import type { ListedAccount, RowPage } from "../../../ports/repositories/relationships.ts";
 import { inIds, runWithIds } from "../dialect.ts";
+import { collectViewerState, emptyViewerState, viewerStateSql } from "./viewer-state-sql.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum } from "./convert.ts";
 
@@ -185,20 +186,13 @@ export class KyselyInteractionsRepository implements InteractionsRepository {
   }
 
   async viewerState(accountId: bigint, statusIds: readonly bigint[], conversationIds: readonly bigint[]): Promise<ViewerState> {
-    const state = { favourited: new Set<bigint>(), bookmarked: new Set<bigint>(), reblogged: new Set<bigint>(), pinned: new Set<bigint>(), mutedConversations: new Set<bigint>() };
+    const state = emptyViewerState();
     if (statusIds.length === 0) return state;
     // Read for every page of statuses: written once per lengths rather than built per call (runWithIds).
-    const parts = [
-      `select 'f' as k, status_id as v from favourites where account_id = {0} and status_id {ids}`,
-      `select 'b' as k, status_id as v from bookmarks where account_id = {0} and status_id {ids}`,
-      `select 'r' as k, reblog_of_id as v from statuses where account_id = {0} and reblog_of_id {ids} and deleted_at is null`,
-      `select 'p' as k, status_id as v from status_pins where account_id = {0} and status_id {ids}`,
-    ];
-    if (conversationIds.length > 0) parts.push(`select 'm' as k, conversation_id as v from conversation_mutes where account_id = {0} and conversation_id {ids1}`);
+    const parts = viewerStateSql(0, conversationIds.length > 0);
     const lists = conversationIds.length > 0 ? [statusIds, conversationIds] : [statusIds];
     const rows = await runWithIds<{ k: string; v: Id }>(this.#db, parts.join(" union all "), [accountId], ...lists);
-    const sets: Record<string, Set<bigint>> = { f: state.favourited, b: state.bookmarked, r: state.reblogged, p: state.pinned, m: state.mutedConversations };
-    for (const r of rows) sets[r.k].add(toId(r.v));
+    for (const r of rows) collectViewerState(state, r.k, r.v);
     return state;
   }
 

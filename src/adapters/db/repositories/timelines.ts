@@ -5,14 +5,26 @@ import type {
   PublicTimelineQuery,
   TimelinesRepository,
   ViewerNetwork,
+  StateWanted,
   ViewerStanding,
 } from "../../../ports/repositories/timelines.ts";
 import { inIds, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull } from "./convert.ts";
 import { parseLanguages } from "./relationship-queries.ts";
+import { collectViewerState, emptyViewerState, viewerStateSql } from "./viewer-state-sql.ts";
 
 type Id = bigint | string | number;
+
+// A feed page's authors ({ids}) the viewer may no longer see ("h") or follows ("f"); `{0}` viewer, `{1}` now.
+// The state branches (viewer-state-sql.ts) name their column `v`: a union takes the first branch's names.
+const STANDING_SQL = `
+      select 'h' as k, target_account_id as t from blocks where account_id = {0} and target_account_id {ids}
+      union all select 'h', account_id from blocks where target_account_id = {0} and account_id {ids}
+      union all select 'h', target_account_id from mutes where account_id = {0} and target_account_id {ids} and (expires_at is null or expires_at > {1})
+      union all select 'h', a.id from accounts a where a.id {ids} and (a.suspended_at is not null
+        or exists (select 1 from account_domain_blocks d where d.account_id = {0} and d.domain = lower(a.domain)))
+      union all select 'f', target_account_id from follows where account_id = {0} and target_account_id {ids}`;
 
 /** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
 export class KyselyTimelinesRepository implements TimelinesRepository {
@@ -128,20 +140,30 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     return rows.map((r) => toId(r.id));
   }
 
-  async viewerStanding(viewerId: bigint, authorIds: readonly bigint[], now: number): Promise<ViewerStanding> {
+  async viewerStanding(viewerId: bigint, authorIds: readonly bigint[], now: number, wanted?: StateWanted): Promise<ViewerStanding> {
     const hidden = new Set<bigint>();
     const following = new Set<bigint>();
-    if (authorIds.length === 0) return { hidden, following };
+    const withState = wanted !== undefined && wanted.statusIds.length > 0;
+    if (authorIds.length === 0 && !withState) return { hidden, following, ...(wanted ? { state: emptyViewerState() } : {}) };
     // Read for every page of a feed: written once per length rather than built per call (runWithIds).
-    const rows = await runWithIds<{ k: string; t: Id }>(this.#db, `
-      select 'h' as k, target_account_id as t from blocks where account_id = {0} and target_account_id {ids}
-      union all select 'h', account_id from blocks where target_account_id = {0} and account_id {ids}
-      union all select 'h', target_account_id from mutes where account_id = {0} and target_account_id {ids} and (expires_at is null or expires_at > {1})
-      union all select 'h', a.id from accounts a where a.id {ids} and (a.suspended_at is not null
-        or exists (select 1 from account_domain_blocks d where d.account_id = {0} and d.domain = lower(a.domain)))
-      union all select 'f', target_account_id from follows where account_id = {0} and target_account_id {ids}`, [viewerId, now], authorIds);
-    for (const row of rows) (row.k === "f" ? following : hidden).add(toId(row.t));
-    return { hidden, following };
+    const parts = authorIds.length === 0 ? [] : [STANDING_SQL];
+    const lists: (readonly bigint[])[] = authorIds.length === 0 ? [] : [authorIds];
+    if (withState) {
+      const withConversations = wanted.conversationIds.length > 0;
+      parts.push(...viewerStateSql(lists.length, withConversations));
+      lists.push(wanted.statusIds, ...(withConversations ? [wanted.conversationIds] : []));
+    }
+    // Without authors `now` would be a parameter no branch uses, which PostgreSQL cannot type.
+    const fixed = authorIds.length === 0 ? [viewerId] : [viewerId, now];
+    const rows = await runWithIds<{ k: string; t?: Id; v?: Id }>(this.#db, parts.join(" union all "), fixed, ...lists);
+    const state = wanted ? emptyViewerState() : null;
+    for (const row of rows) {
+      // The union's column is the first branch's: `t` when the standing leads, `v` when the state is alone.
+      const value = (row.t ?? row.v)!;
+      if (state && collectViewerState(state, row.k, value)) continue;
+      (row.k === "f" ? following : hidden).add(toId(value));
+    }
+    return { hidden, following, ...(state ? { state } : {}) };
   }
 
   async publicTimeline(q: PublicTimelineQuery): Promise<bigint[]> {

@@ -1,7 +1,7 @@
 import { shortcodesIn } from "../../../domain/custom-emoji.ts";
 import { remoteEmojiKey } from "../../../domain/remote-emojis.ts";
 import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
-import type { RemoteEmojiRecord } from "../../../ports/repositories/custom-emojis.ts";
+import type { CustomEmojiRecord, RemoteEmojiRecord } from "../../../ports/repositories/custom-emojis.ts";
 import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
 import { customEmojiTable, emojisUsed } from "../../../services/emojis/custom-emojis.ts";
 import { remoteEmojisFor } from "../../../services/emojis/remote-emojis.ts";
@@ -33,7 +33,12 @@ function renderRemoteEmoji(e: RemoteEmojiRecord): Record<string, unknown> {
  * page of statuses or accounts costs no query for its local emojis. Remote texts add their domain's emojis under
  * remoteEmojiKey(shortcode, domain), all domains in one query, and none when no remote text names a shortcode.
  */
-export async function emojiEntities(deps: ApiDeps, texts: readonly string[], remote: readonly RemoteTexts[] = []): Promise<Map<string, Record<string, unknown>>> {
+export async function emojiEntities(
+  deps: ApiDeps,
+  texts: readonly string[],
+  remote: readonly RemoteTexts[] = [],
+  localTable: Promise<ReadonlyMap<string, CustomEmojiRecord>> = customEmojiTable(deps),
+): Promise<Map<string, Record<string, unknown>>> {
   const wanted = new Map<string, Set<string>>();
   let count = 0;
   for (const r of remote) {
@@ -47,7 +52,7 @@ export async function emojiEntities(deps: ApiDeps, texts: readonly string[], rem
       }
     }
   }
-  const [table, remoteEmojis] = await Promise.all([customEmojiTable(deps), remoteEmojisFor(deps, wanted)]);
+  const [table, remoteEmojis] = await Promise.all([localTable, remoteEmojisFor(deps, wanted)]);
   const out = new Map<string, Record<string, unknown>>();
   for (const e of emojisUsed(table, ...texts)) out.set(e.shortcode, renderCustomEmoji((k) => deps.media.url(k), e));
   for (const e of remoteEmojis) out.set(remoteEmojiKey(e.shortcode, e.domain), renderRemoteEmoji(e));
@@ -75,7 +80,8 @@ export async function accountEmojiContext(deps: ApiDeps, given: readonly Account
 /**
  * The emojis of a page of statuses (StatusBundle.emojis): local ones for every text, remote ones for each remote
  * status's text, content warning and poll options, and the profiles of `shown` (authors, mentioned accounts,
- * the accounts authors moved to). `authors` finds each status's author.
+ * the accounts authors moved to). `authors` finds each status's author; `localTable`, the emoji table when the
+ * caller started reading it already.
  */
 export async function statusEmojiEntities(
   deps: ApiDeps,
@@ -83,6 +89,7 @@ export async function statusEmojiEntities(
   authors: ReadonlyMap<bigint, AccountRecord>,
   shown: readonly AccountRecord[],
   polls?: PollBundle,
+  localTable?: Promise<ReadonlyMap<string, CustomEmojiRecord>>,
 ): Promise<Map<string, Record<string, unknown>>> {
   const texts = [...statuses.map((s) => `${s.text}\n${s.spoilerText}`), ...shown.map((a) => `${a.displayName}\n${a.note}`)];
   const remote: RemoteTexts[] = [];
@@ -96,5 +103,5 @@ export async function statusEmojiEntities(
     const r = remoteAccountTexts(a);
     if (r) remote.push(r);
   }
-  return emojiEntities(deps, texts, remote);
+  return emojiEntities(deps, texts, remote, localTable);
 }

@@ -3,7 +3,10 @@ import type { ViewContext } from "../../../domain/visibility.ts";
 import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
 import type { TagRecord } from "../../../ports/repositories/tags.ts";
+import type { ViewerState } from "../../../ports/repositories/interactions.ts";
 import { cachedAccountRecords } from "../../../services/accounts/account-cache.ts";
+import { customEmojiTable } from "../../../services/emojis/custom-emojis.ts";
+import type { PageViewerState } from "../../../services/timelines/read-timelines.ts";
 import { applyFilters, type FilterContext } from "../../../services/filters/apply-filters.ts";
 import type { StatusDeps, StatusError } from "../../../services/statuses/deps.ts";
 import { visibleAmong } from "../../../services/statuses/status-visibility.ts";
@@ -36,14 +39,16 @@ export const statusFailure: (error: StatusError) => never = refuse;
 /**
  * Loads what a page of statuses refers to: the statuses its boosts boost (kept only where the viewer may see
  * them), authors, mentions, applications, and the viewer's favourites, boosts, bookmarks, pins and muted
- * conversations (one query). A page without boosts costs three round trips. `context` is where the statuses
- * are shown: "feed" for lists, "direct" for one status asked for by id.
+ * conversations (one query, or none for the statuses `knownState` covers: a feed page reads them with the
+ * viewer's standing). `context` is where the statuses are shown: "feed" for lists, "direct" for one status
+ * asked for by id.
  */
 export async function loadBundle(
   deps: ApiDeps,
   statuses: readonly StatusRecord[],
   viewerId: bigint | null,
   context: ViewContext = "feed",
+  knownState?: PageViewerState,
 ): Promise<StatusBundle> {
   const repos = deps.db.repos;
   const originalIds = [...new Set(statuses.map((s) => s.reblogOfId).filter((id): id is bigint => id !== null))];
@@ -65,7 +70,7 @@ export async function loadBundle(
   const [fetchedMentions, applications, state, fetchedTags, polls, fetchedMedia] = await Promise.all([
     unknownIds.length === 0 ? Promise.resolve(new Map<bigint, bigint[]>()) : repos.statuses.mentionsOf(unknownIds),
     cachedApplications(appIds, (missing) => repos.statuses.applicationsOf(missing)),
-    viewerId === null ? Promise.resolve(null) : repos.interactions.viewerState(viewerId, ids, conversationIds),
+    viewerId === null ? Promise.resolve(null) : stateOf(deps, viewerId, all, conversationIds, knownState),
     unknownIds.length === 0 ? Promise.resolve(new Map<bigint, TagRecord[]>()) : repos.tags.tagsOf(unknownIds),
     loadPolls(repos, pollIds, viewerId, deps.clock.now()),
     unknown.length === 0 ? Promise.resolve(new Map<bigint, MediaRecord[]>()) : repos.media.forStatuses(unknown),
@@ -90,7 +95,9 @@ export async function loadBundle(
   }
   const accountIds = new Set<bigint>(all.map((s) => s.accountId));
   for (const list of mentions.values()) for (const id of list) accountIds.add(id);
-  const accounts = await cachedAccountRecords(deps.cache, [...accountIds], (missing) => repos.accounts.findByIds(missing));
+  // The emoji table is read alongside the authors, so the two cache reads can travel together.
+  const table = customEmojiTable(deps);
+  const [accounts] = await Promise.all([cachedAccountRecords(deps.cache, [...accountIds], (missing) => repos.accounts.findByIds(missing)), table]);
   // As Mastodon's AccountStatusesFilter and FeedManager: no boosts of accounts the viewer blocks, mutes or is
   // blocked by in lists; a boost asked for by id shows its original unless the viewer may not see it at all.
   // The accounts authors moved to (their `moved`) load alongside; a page where nobody moved costs nothing more.
@@ -104,7 +111,7 @@ export async function loadBundle(
   return {
     accounts, mentions, applications, viewerId, tags, polls, media,
     ...(movedTo.size === 0 ? {} : { movedTo }),
-    emojis: await statusEmojiEntities(deps, all, accounts, shownAccounts, polls),
+    emojis: await statusEmojiEntities(deps, all, accounts, shownAccounts, polls, table),
     pinned: state?.pinned ?? NONE,
     reblogs: new Map(shown.map((s) => [s.id, s])),
     favourited: state?.favourited ?? NONE,
@@ -115,6 +122,30 @@ export async function loadBundle(
 }
 
 const NONE: ReadonlySet<bigint> = new Set();
+
+/** The viewer's state of `statuses`: from `known` where it covers them, one query for the rest (if any). */
+async function stateOf(
+  deps: ApiDeps,
+  viewerId: bigint,
+  statuses: readonly StatusRecord[],
+  conversationIds: readonly bigint[],
+  known: PageViewerState | undefined,
+): Promise<ViewerState> {
+  const repos = deps.db.repos;
+  if (!known || known.viewerId !== viewerId) return repos.interactions.viewerState(viewerId, statuses.map((s) => s.id), conversationIds);
+  const rest = statuses.filter((s) => !known.statusIds.has(s.id));
+  if (rest.length === 0) return known.state;
+  const restConversations = [...new Set(rest.map((s) => s.conversationId).filter((id): id is bigint => id !== null))];
+  const more = await repos.interactions.viewerState(viewerId, rest.map((s) => s.id), restConversations);
+  const union = (a: ReadonlySet<bigint>, b: ReadonlySet<bigint>) => (b.size === 0 ? a : new Set([...a, ...b]));
+  return {
+    favourited: union(known.state.favourited, more.favourited),
+    bookmarked: union(known.state.bookmarked, more.bookmarked),
+    reblogged: union(known.state.reblogged, more.reblogged),
+    pinned: union(known.state.pinned, more.pinned),
+    mutedConversations: union(known.state.mutedConversations, more.mutedConversations),
+  };
+}
 
 /** One status as JSON, for `viewerId`. */
 export async function statusJson(deps: ApiDeps, status: StatusRecord, viewerId: bigint | null, withSource = false): Promise<Record<string, unknown>> {
@@ -135,10 +166,16 @@ export async function statusPageResponse(
   viewerId: bigint | null,
   context: FilterContext,
   pageKeys?: { newest: bigint; oldest: bigint } | null,
+  known?: PageOptions,
 ): Promise<Response> {
   const keys = pageKeys ?? (statuses.length > 0 ? { newest: statuses[0].id, oldest: statuses[statuses.length - 1].id } : null);
   setPageLinks(c, deps.instance.baseUrl, keys);
-  return c.json(await renderStatusList(deps, statuses, viewerId, context));
+  return c.json(await renderStatusList(deps, statuses, viewerId, context, known));
+}
+
+/** What a page's reader already has: the viewer's state, read with the page. */
+export interface PageOptions {
+  readonly state?: PageViewerState;
 }
 
 /**
@@ -150,10 +187,13 @@ export async function renderStatusList(
   statuses: readonly StatusRecord[],
   viewerId: bigint | null,
   context: FilterContext,
+  known: PageOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  const verdicts = await applyFilters(deps, viewerId, context, statuses);
+  // The filters and the bundle load side by side, so their cache reads share a round trip; the bundle covers
+  // statuses a filter then hides, which costs less than a round trip.
+  const [verdicts, loaded] = await Promise.all([applyFilters(deps, viewerId, context, statuses), loadBundle(deps, statuses, viewerId, "feed", known.state)]);
   const shown = verdicts.hidden.size === 0 ? statuses : statuses.filter((s) => !verdicts.hidden.has(s.id));
   const ctx = statusContext(deps);
-  const bundle = { ...(await loadBundle(deps, shown, viewerId)), filtered: verdicts.filtered };
+  const bundle = { ...loaded, filtered: verdicts.filtered };
   return shown.map((s) => renderStatus(ctx, s, bundle)).filter((s) => s !== null);
 }

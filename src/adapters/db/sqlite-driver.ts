@@ -1,4 +1,4 @@
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, StatementSync } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 
 type SqlValue = null | number | bigint | string | Uint8Array;
@@ -29,22 +29,47 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     if (cached) return cached;
     const s = this.raw.prepare(sql);
     s.setReadBigInts(true);
+    const columns = s.columns().map((c) => c.name);
+    const toRow = rowFactory(columns);
+    // node:sqlite builds a row object property by property, about a third of a wide query's cost; rows read as
+    // arrays and shaped by a function made once per statement come out the same for a third less.
+    if (toRow) s.setReturnArrays(true);
     // The wrapper is cached with the statement: asking node:sqlite for the columns on every call costs more
     // than the query on a hot path. Eviction is first-in-first-out: hot statements are re-prepared at most
     // once per 256 distinct queries, and the bookkeeping stays off the hot path.
     const wrapped: SqliteStatement = {
-      reader: s.columns().length > 0,
-      all: (parameters: ReadonlyArray<unknown>) => s.all(...bind(parameters)) as unknown[],
+      reader: columns.length > 0,
+      all: toRow
+        ? (parameters: ReadonlyArray<unknown>) => (s.all(...bind(parameters)) as unknown as unknown[][]).map(toRow)
+        : (parameters: ReadonlyArray<unknown>) => s.all(...bind(parameters)) as unknown[],
       run: (parameters: ReadonlyArray<unknown>) => {
         const r = s.run(...bind(parameters));
         return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
       },
-      iterate: (parameters: ReadonlyArray<unknown>) => s.iterate(...bind(parameters)) as IterableIterator<unknown>,
+      iterate: toRow
+        ? function* (parameters: ReadonlyArray<unknown>) {
+            for (const row of s.iterate(...bind(parameters))) yield toRow(row as unknown as unknown[]);
+          }
+        : (parameters: ReadonlyArray<unknown>) => s.iterate(...bind(parameters)) as IterableIterator<unknown>,
     };
     if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(sql, wrapped);
     return wrapped;
   }
+}
+
+/**
+ * A function turning a row read as an array into an object of the row's columns (a later column of the same
+ * name wins, as in node:sqlite's own rows), or null when arrays are not worth it or not safe: no columns, a
+ * node:sqlite without setReturnArrays, or a column named `__proto__`, which an object literal would take for the
+ * prototype. The objects are ordinary ones, as pg's rows are (node:sqlite's own have no prototype, and a
+ * literal without one is a slow dictionary object, which would cost the gain). The names are SQL's own,
+ * quoted by JSON.stringify, so the generated source holds nothing but property names.
+ */
+function rowFactory(columns: readonly string[]): ((row: unknown[]) => unknown) | null {
+  if (columns.length === 0 || columns.includes("__proto__") || typeof StatementSync.prototype.setReturnArrays !== "function") return null;
+  const body = `return {${columns.map((name, i) => `${JSON.stringify(name)}: row[${i}]`).join(", ")}};`;
+  return new Function("row", body) as (row: unknown[]) => unknown;
 }
 
 function bind(parameters: ReadonlyArray<unknown>): SqlValue[] {

@@ -31,7 +31,7 @@ end
 return 1`,
 );
 
-/** Keys in one MGET at most: a bigger batch is split, so one reply never grows without bound. */
+/** Reads are combined into one MGET up to this many keys, so a reply stays bounded; one read asking for more goes alone. */
 const MGET_MAX_KEYS = 1_000;
 
 interface PendingRead {

@@ -158,6 +158,7 @@ export async function statusJson(deps: ApiDeps, status: StatusRecord, viewerId: 
  * A page of statuses (newest first) with its Link header, paged by the statuses' ids unless `pageKeys` says
  * otherwise (favourites and bookmarks page by their rows). The viewer's filters for `context` apply: `hide`
  * leaves a status out (the links still page over it, as Mastodon's do), `warn` and `blur` fill `filtered`.
+ * `knownState` is the viewer's state read with a feed page, which the renderer then need not ask for.
  */
 export async function statusPageResponse(
   c: Context,
@@ -166,16 +167,11 @@ export async function statusPageResponse(
   viewerId: bigint | null,
   context: FilterContext,
   pageKeys?: { newest: bigint; oldest: bigint } | null,
-  known?: PageOptions,
+  knownState?: PageViewerState,
 ): Promise<Response> {
   const keys = pageKeys ?? (statuses.length > 0 ? { newest: statuses[0].id, oldest: statuses[statuses.length - 1].id } : null);
   setPageLinks(c, deps.instance.baseUrl, keys);
-  return c.json(await renderStatusList(deps, statuses, viewerId, context, known));
-}
-
-/** What a page's reader already has: the viewer's state, read with the page. */
-export interface PageOptions {
-  readonly state?: PageViewerState;
+  return c.json(await renderStatusList(deps, statuses, viewerId, context, knownState));
 }
 
 /**
@@ -187,11 +183,11 @@ export async function renderStatusList(
   statuses: readonly StatusRecord[],
   viewerId: bigint | null,
   context: FilterContext,
-  known: PageOptions = {},
+  knownState?: PageViewerState,
 ): Promise<Record<string, unknown>[]> {
   // The filters and the bundle load side by side, so their cache reads share a round trip; the bundle covers
   // statuses a filter then hides, which costs less than a round trip.
-  const [verdicts, loaded] = await Promise.all([applyFilters(deps, viewerId, context, statuses), loadBundle(deps, statuses, viewerId, "feed", known.state)]);
+  const [verdicts, loaded] = await Promise.all([applyFilters(deps, viewerId, context, statuses), loadBundle(deps, statuses, viewerId, "feed", knownState)]);
   const shown = verdicts.hidden.size === 0 ? statuses : statuses.filter((s) => !verdicts.hidden.has(s.id));
   const ctx = statusContext(deps);
   const bundle = { ...loaded, filtered: verdicts.filtered };

@@ -21,7 +21,7 @@ export function mountTimelines(root: Hono<HerdEnv>, deps: ApiDeps): void {
   app.get("/api/v1/timelines/home", requireScope("read:statuses"), async (c) => {
     const viewer = currentAccountId(c.get("auth"));
     const page = await homeTimeline(deps, viewer, readPage(c, STATUS_PAGE));
-    return statusPageResponse(c, deps, page.statuses, viewer, "home", page.keys, page.state ? { state: page.state } : {});
+    return statusPageResponse(c, deps, page.statuses, viewer, "home", page.keys, page.state);
   });
 
   app.get("/api/v1/timelines/list/:list_id", requireScope("read:lists"), async (c) => {
@@ -29,7 +29,7 @@ export function mountTimelines(root: Hono<HerdEnv>, deps: ApiDeps): void {
     const list = await deps.db.repos.lists.find(viewer, idParam(c, "list_id"));
     if (!list) throw new HttpError(404, "Record not found");
     const page = await listTimeline(deps, list, readPage(c, STATUS_PAGE));
-    return statusPageResponse(c, deps, page.statuses, viewer, "home", page.keys, page.state ? { state: page.state } : {});
+    return statusPageResponse(c, deps, page.statuses, viewer, "home", page.keys, page.state);
   });
 
   app.get("/api/v1/timelines/public", scopeIfToken("read:statuses"), async (c) => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { KyselyDatabase } from "../../src/adapters/db/kysely-database.ts";
+import { remoteFollowers } from "../../src/adapters/db/migrations/0024-remote-followers.ts";
 import { databaseEngines, type TestDatabase } from "../support/backends.ts";
 
 for (const engine of databaseEngines) {
@@ -102,6 +103,43 @@ for (const engine of databaseEngines) {
       assert.deepEqual(forward.map((r) => r.accountId), [accounts[2], accounts[1]]);
       const since = await db.repos.relationships.listAccounts("followers", owner, { limit: 2, sinceId: all[4].rowId });
       assert.deepEqual(since.map((r) => r.accountId), [accounts[4], accounts[3]]);
+    });
+
+    it("tells remote followers from local ones by the flag set when the follow is written, and the migration's backfill", async () => {
+      const remoteAccount = async (name: string) => {
+        const id = await db.nextId();
+        await db.kysely
+          .insertInto("accounts")
+          .values({
+            id, username: name, username_lower: name, domain: "remote.example", display_name: "", note: "", locked: false, bot: false, created_at: 0, updated_at: 0,
+            inbox_url: `https://remote.example/users/${name}/inbox`, shared_inbox_url: "https://remote.example/inbox",
+          })
+          .execute();
+        return id;
+      };
+      const [local, author] = [accounts[9], accounts[10]];
+      const recipients = db.repos.federationRecipients;
+      await follow(local, author);
+      assert.equal(await recipients.hasRemoteFollowers(author), false, "a local follower is not a remote audience");
+      assert.deepEqual(await recipients.followerInboxes(author, true), []);
+      const far = await remoteAccount("far");
+      await follow(far, author);
+      assert.equal(await recipients.hasRemoteFollowers(author), true);
+      assert.deepEqual(await recipients.followerInboxes(author, true), ["https://remote.example/inbox"]);
+      assert.deepEqual(await recipients.followerInboxes(author, false), ["https://remote.example/users/far/inbox"]);
+      await unfollow(far, author);
+      assert.equal(await recipients.hasRemoteFollowers(author), false);
+
+      // Rows written before migration 0024 get the flag from their follower's domain.
+      const migration = remoteFollowers();
+      await migration.down!(db.kysely);
+      const older = await remoteAccount("older");
+      await db.kysely.insertInto("follows").values({ id: await db.nextId(), account_id: older, target_account_id: author, created_at: 0 }).execute();
+      await migration.up(db.kysely);
+      assert.equal(await recipients.hasRemoteFollowers(author), true);
+      const flags = await db.kysely.selectFrom("follows").select(["account_id", "remote_follower"]).where("target_account_id", "=", author).execute();
+      const flagOf = new Map(flags.map((r) => [BigInt(r.account_id), Boolean(r.remote_follower)]));
+      assert.deepEqual([...flagOf].sort(([a], [b]) => (a < b ? -1 : 1)), [[local, false], [older, true]]);
     });
   });
 }

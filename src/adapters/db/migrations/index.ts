@@ -24,6 +24,7 @@ import { domainModeration } from "./0020-domain-moderation.ts";
 import { deliveryState } from "./0021-delivery-state.ts";
 import { reports } from "./0022-reports.ts";
 import { remoteEmojis } from "./0023-remote-emojis.ts";
+import { remoteFollowers } from "./0024-remote-followers.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -51,6 +52,7 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0021-delivery-state": deliveryState(),
     "0022-reports": reports(),
     "0023-remote-emojis": remoteEmojis(),
+    "0024-remote-followers": remoteFollowers(),
   };
 }
 

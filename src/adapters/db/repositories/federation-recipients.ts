@@ -19,7 +19,8 @@ export class KyselyFederationRecipientsRepository implements FederationRecipient
       .select(inbox.as("inbox"))
       .distinct()
       .where("f.target_account_id", "=", accountId)
-      .where("a.domain", "is not", null)
+      // Only the remote followers' rows are joined (the partial index of migration 0024), not every local one.
+      .where(sql<boolean>`f.remote_follower = true`)
       .where("a.inbox_url", "is not", null)
       .where("a.suspended_at", "is", null)
       .execute();
@@ -41,12 +42,12 @@ export class KyselyFederationRecipientsRepository implements FederationRecipient
   }
 
   async hasRemoteFollowers(accountId: bigint): Promise<boolean> {
+    // The literal (not a bound true) lets SQLite's planner match the partial index of migration 0024.
     const row = await this.#db
-      .selectFrom("follows as f")
-      .innerJoin("accounts as a", "a.id", "f.account_id")
-      .select("f.id")
-      .where("f.target_account_id", "=", accountId)
-      .where("a.domain", "is not", null)
+      .selectFrom("follows")
+      .select("id")
+      .where("target_account_id", "=", accountId)
+      .where(sql<boolean>`remote_follower = true`)
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;

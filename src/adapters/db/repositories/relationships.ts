@@ -66,6 +66,7 @@ export class KyselyRelationshipsRepository implements RelationshipsRepository {
         notify: input.notify,
         languages: languagesJson(input.languages),
         uri: input.uri ?? null,
+        remote_follower: sql<boolean>`(select domain is not null from accounts where id = ${input.accountId})`,
       })
       .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
       .executeTakeFirst();

@@ -158,6 +158,11 @@ export interface FollowsTable extends PairTable {
   languages: string | null;
   /** The Follow activity's id (migration 0019), which Accept, Reject and Undo refer to; null when not federated. */
   uri: OptionalText;
+  /**
+   * Whether the follower is on another server (migration 0024): set from its domain when the row is written, so
+   * "has this account a remote follower" is one probe of a partial index rather than a join over every follower.
+   */
+  remote_follower: DefaultBool;
 }
 
 export interface MutesTable extends PairTable {

@@ -105,6 +105,31 @@ for (const engine of databaseEngines) {
       assert.deepEqual(since.map((r) => r.accountId), [accounts[4], accounts[3]]);
     });
 
+    it("finds the receivers of a fan-out batch excluded by blocks and mutes either way, unexpired mutes only, and domain blocks", async () => {
+      const [author, mentioned, blocksAuthor, mutesAuthor, mutedLapsed, blockedByAuthor, mutesMentioned, blocksDomain, free] = accounts;
+      await db.transaction(async (tx) => {
+        await tx.relationships.block(await tx.nextId(), blocksAuthor, author, 1);
+        await tx.relationships.block(await tx.nextId(), author, blockedByAuthor, 1);
+        await tx.relationships.mute({ id: await tx.nextId(), accountId: mutesAuthor, targetAccountId: author, hideNotifications: true, expiresAt: null, now: 1 });
+        await tx.relationships.mute({ id: await tx.nextId(), accountId: mutedLapsed, targetAccountId: author, hideNotifications: true, expiresAt: 500, now: 1 });
+        await tx.relationships.mute({ id: await tx.nextId(), accountId: mutesMentioned, targetAccountId: mentioned, hideNotifications: true, expiresAt: null, now: 1 });
+        await tx.relationships.blockDomain(await tx.nextId(), blocksDomain, "remote.example", 1);
+      });
+      const receivers = [blocksAuthor, mutesAuthor, mutedLapsed, blockedByAuthor, mutesMentioned, blocksDomain, free];
+      const excluded = await db.repos.timelines.excludedAmong(receivers, { blockedOrMuted: [author, mentioned], blockers: [author], domains: ["Remote.example"], now: 1_000 });
+      assert.deepEqual([...excluded].sort((a, b) => (a < b ? -1 : 1)), [blocksAuthor, mutesAuthor, blockedByAuthor, mutesMentioned, blocksDomain]);
+      const early = await db.repos.timelines.excludedAmong([mutedLapsed, free], { blockedOrMuted: [author], blockers: [author], domains: [], now: 100 });
+      assert.deepEqual([...early], [mutedLapsed], "a mute counts until it expires");
+      assert.deepEqual([...(await db.repos.timelines.excludedAmong([free], { blockedOrMuted: [author], blockers: [author], domains: [], now: 1 }))], []);
+      await db.transaction(async (tx) => {
+        await tx.relationships.unblock(blocksAuthor, author);
+        await tx.relationships.unblock(author, blockedByAuthor);
+        for (const a of [mutesAuthor, mutedLapsed]) await tx.relationships.unmute(a, author);
+        await tx.relationships.unmute(mutesMentioned, mentioned);
+        await tx.relationships.unblockDomain(blocksDomain, "remote.example");
+      });
+    });
+
     it("tells remote followers from local ones by the flag set when the follow is written, and the migration's backfill", async () => {
       const remoteAccount = async (name: string) => {
         const id = await db.nextId();

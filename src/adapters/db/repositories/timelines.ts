@@ -66,13 +66,17 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     const db = this.#db;
     const receivers = inIds(db, receiverIds);
     const parts = [];
+    // Each part is read from the side of the few authors (the target index for blocks and mutes of them, the pair
+    // index's prefix for their own blocks), with the unary plus keeping the planner off a probe per receiver:
+    // a batch of a thousand followers of whom hardly any block or mute the author costs a range scan, not a
+    // thousand probes per table.
     if (q.blockedOrMuted.length > 0) {
       const targets = inIds(db, q.blockedOrMuted);
-      parts.push(sql`select account_id as r from blocks where account_id ${receivers} and target_account_id ${targets}`);
-      parts.push(sql`select account_id from mutes where account_id ${receivers} and target_account_id ${targets} and (expires_at is null or expires_at > ${q.now})`);
+      parts.push(sql`select account_id as r from blocks where target_account_id ${targets} and +account_id ${receivers}`);
+      parts.push(sql`select account_id from mutes where target_account_id ${targets} and +account_id ${receivers} and (expires_at is null or expires_at > ${q.now})`);
     }
     if (q.blockers.length > 0)
-      parts.push(sql`select target_account_id from blocks where target_account_id ${receivers} and account_id ${inIds(db, q.blockers)}`);
+      parts.push(sql`select target_account_id from blocks where account_id ${inIds(db, q.blockers)} and +target_account_id ${receivers}`);
     if (q.domains.length > 0)
       parts.push(sql`select account_id from account_domain_blocks where account_id ${receivers} and domain in (${sql.join(q.domains.map((d) => d.toLowerCase()))})`);
     if (parts.length === 0) return new Set();

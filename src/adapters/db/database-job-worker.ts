@@ -42,6 +42,14 @@ const ERROR_PAUSE_MS = 1_000;
 const FLUSH_DELAY_MS = 5;
 
 /**
+ * After a claim that emptied the queues, the next claim waits until this long after it. Jobs enqueued one by one
+ * (an ingest or a fan-out per request) otherwise cost a claim statement each, and a claim is a write: on SQLite a
+ * commit of its own, dearer than most jobs' reads. A job arriving after a quiet spell is claimed at once; a
+ * stream of them is claimed in batches, each job waiting at most this long.
+ */
+const CLAIM_COALESCE_MS = 5;
+
+/**
  * One `work()` call of the database queue: a loop that claims due jobs by queue weight into free slots, runs
  * them, deletes the completed ones in batches and records failures; a heartbeat keeps its locks alive and a
  * reaper returns other workers' expired jobs to waiting.
@@ -70,6 +78,8 @@ export class DatabaseJobWorker implements RunningWorker {
   readonly #wakeup = new Wakeup();
   #idleWaiters: (() => void)[] = [];
   #lastReap = 0;
+  /** When a claim last got fewer jobs than it asked for (performance.now()). */
+  #drainedAt = Number.NEGATIVE_INFINITY;
   readonly #loop: Promise<void>;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #onCommit = (queues: ReadonlySet<QueueName>) => {
@@ -138,8 +148,9 @@ export class DatabaseJobWorker implements RunningWorker {
           this.#start(this.#claimedAhead.shift()!, this.#db.clock.now());
           free--;
         }
-        if (free > 0 && this.#hasWork.size > 0) await this.#claim(Math.min(free + this.#concurrency, this.#settings.batchSize), free);
-        else await this.#sleep(Math.max(1, nextPoll - performance.now()));
+        const coalesce = this.#drainedAt + CLAIM_COALESCE_MS - performance.now();
+        if (free > 0 && this.#hasWork.size > 0 && coalesce <= 0) await this.#claim(Math.min(free + this.#concurrency, this.#settings.batchSize), free);
+        else await this.#sleep(Math.max(1, free > 0 && this.#hasWork.size > 0 ? coalesce : nextPoll - performance.now()));
       } catch (err) {
         this.#settings.log.error({ err }, "job worker loop failed; retrying");
         await this.#sleep(ERROR_PAUSE_MS);
@@ -159,6 +170,7 @@ export class DatabaseJobWorker implements RunningWorker {
     const got = new Map<QueueName, number>();
     for (const job of jobs) got.set(job.envelope.queue, (got.get(job.envelope.queue) ?? 0) + 1);
     for (const [queue, n] of shares) if ((got.get(queue) ?? 0) < n) this.#hasWork.delete(queue);
+    if (jobs.length < slots) this.#drainedAt = performance.now();
     for (const job of jobs) {
       if (free > 0) {
         this.#start(job, now);

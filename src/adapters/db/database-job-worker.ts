@@ -148,9 +148,10 @@ export class DatabaseJobWorker implements RunningWorker {
           this.#start(this.#claimedAhead.shift()!, this.#db.clock.now());
           free--;
         }
+        const claimable = free > 0 && this.#hasWork.size > 0;
         const coalesce = this.#drainedAt + CLAIM_COALESCE_MS - performance.now();
-        if (free > 0 && this.#hasWork.size > 0 && coalesce <= 0) await this.#claim(Math.min(free + this.#concurrency, this.#settings.batchSize), free);
-        else await this.#sleep(Math.max(1, free > 0 && this.#hasWork.size > 0 ? coalesce : nextPoll - performance.now()));
+        if (claimable && coalesce <= 0) await this.#claim(Math.min(free + this.#concurrency, this.#settings.batchSize), free);
+        else await this.#sleep(Math.max(1, claimable ? coalesce : nextPoll - performance.now()));
       } catch (err) {
         this.#settings.log.error({ err }, "job worker loop failed; retrying");
         await this.#sleep(ERROR_PAUSE_MS);

@@ -29,6 +29,12 @@ export interface JobEnvelope {
   /** 1 on the first run. */
   readonly attempt: number;
   readonly maxAttempts: number;
+  /**
+   * Whether an earlier run of this job may have started: a retry after a failure, or a run again after its
+   * worker was lost while holding it (which `attempt` does not count on every backend). A handler that does
+   * work after its own commit redoes that work when its state change is found already made.
+   */
+  readonly redelivered: boolean;
 }
 
 export interface WeightedQueue {

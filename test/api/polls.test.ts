@@ -252,7 +252,7 @@ for (const v of appVariants) {
         assert.equal(mine.length, 1, "enqueued in the creating transaction");
         assert.ok(Math.abs(Number(mine[0].run_at) - Date.parse(poll.expires_at)) < 5_000, "delayed until the poll ends");
       }
-      const envelope = { id: "test", name: endPollHandler.name, queue: endPollHandler.queue, payload: { pollId: poll.id }, attempt: 1, maxAttempts: 8 };
+      const envelope = { id: "test", name: endPollHandler.name, queue: endPollHandler.queue, payload: { pollId: poll.id }, attempt: 1, maxAttempts: 8, redelivered: false };
       await endPollHandler.run(t.container.jobDeps, { pollId: poll.id }, envelope);
       assert.equal((await t.container.db.repos.polls.findById(BigInt(poll.id)))!.endedAt, null, "an early job leaves the poll open");
       await expire(poll.id);

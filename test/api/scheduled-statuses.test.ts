@@ -200,7 +200,7 @@ for (const v of appVariants) {
         assert.ok(Math.abs(Number(mine[0].run_at) - Date.parse(s.scheduled_at)) < 5_000, "delayed until the time");
       }
       const payload = { scheduledStatusId: s.id };
-      const envelope = { id: "test", name: publishScheduledStatusHandler.name, queue: publishScheduledStatusHandler.queue, payload, attempt: 1, maxAttempts: 8 };
+      const envelope = { id: "test", name: publishScheduledStatusHandler.name, queue: publishScheduledStatusHandler.queue, payload, attempt: 1, maxAttempts: 8, redelivered: false };
       await publishScheduledStatusHandler.run(t.container.jobDeps, payload, envelope);
       assert.equal((await profile(author)).length, 0, "not before its time");
       await t.container.db.kysely.updateTable("scheduled_statuses").set({ scheduled_at: Date.now() - 1_000 }).where("id", "=", BigInt(s.id)).execute();

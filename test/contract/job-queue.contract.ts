@@ -77,6 +77,7 @@ export function jobQueueContract(
         assert.deepEqual(seen[0].payload, { id: "42", list: [1, 2] });
         assert.equal(seen[0].attempt, 1);
         assert.equal(seen[0].maxAttempts, 4);
+        assert.equal(seen[0].redelivered, false);
         assert.match(seen[0].id, /^\d+$/);
         await until(async () => deepEqualCounts(await queue.counts("default"), empty), "the queue to empty");
       }));
@@ -115,7 +116,7 @@ export function jobQueueContract(
 
     it("retries a failing job with backoff, then keeps it in the dead set, from where it can be retried or cleared", () =>
       withQueue(make, normal, async ({ queue }, track) => {
-        const attempts: { attempt: number; at: number; name: string }[] = [];
+        const attempts: { attempt: number; at: number; name: string; redelivered: boolean }[] = [];
         let healthy = false;
         await queue.enqueue([job("flaky", { n: 1 }, { maxAttempts: 3, backoffMs: 200 })]);
         track(
@@ -123,13 +124,14 @@ export function jobQueueContract(
             queues: [{ queue: "default", weight: 1 }],
             concurrency: 1,
             handler: async (j) => {
-              attempts.push({ attempt: j.attempt, at: Date.now(), name: j.name });
+              attempts.push({ attempt: j.attempt, at: Date.now(), name: j.name, redelivered: j.redelivered });
               if (!healthy) throw new Error(`boom ${j.name}`);
             },
           }),
         );
         await until(async () => (await queue.counts("default")).dead === 1, "the job to die");
         assert.deepEqual(attempts.map((a) => a.attempt), [1, 2, 3]);
+        assert.deepEqual(attempts.map((a) => a.redelivered), [false, true, true]);
         // Exponential with jitter on the upper half: ≥ base/2 after the first failure, ≥ base after the second.
         assert.ok(attempts[1].at - attempts[0].at >= 90, `first backoff ${attempts[1].at - attempts[0].at} ms`);
         assert.ok(attempts[2].at - attempts[1].at >= 190, `second backoff ${attempts[2].at - attempts[1].at} ms`);
@@ -287,14 +289,14 @@ export function jobQueueContract(
 
     it("runs a job again when the worker holding it goes away without finishing it", () =>
       withQueue(make, { lockMs: 500 }, async ({ queue }, track) => {
-        const firstRuns: string[] = [];
+        const firstRuns: JobEnvelope[] = [];
         const secondRuns: JobEnvelope[] = [];
         await queue.enqueue([job("stuck", { k: "v" })]);
         const lost = queue.work({
           queues: [{ queue: "default", weight: 1 }],
           concurrency: 1,
           // Never settles: the worker "dies" with the job in hand.
-          handler: (j) => (firstRuns.push(j.id), new Promise<void>(() => {})),
+          handler: (j) => (firstRuns.push(j), new Promise<void>(() => {})),
         });
         await until(() => firstRuns.length === 1, "the first worker to take the job");
         const t = Date.now();
@@ -302,8 +304,11 @@ export function jobQueueContract(
         assert.ok(Date.now() - t < 3_000, "close waits no longer than asked for a stuck job");
         track(queue.work({ queues: [{ queue: "default", weight: 1 }], concurrency: 1, handler: async (j) => void secondRuns.push(j) }));
         await until(() => secondRuns.length === 1, "the job to run again elsewhere", 15_000);
-        assert.equal(secondRuns[0].id, firstRuns[0]);
+        assert.equal(secondRuns[0].id, firstRuns[0].id);
         assert.deepEqual(secondRuns[0].payload, { k: "v" });
+        // The run after a lost one is known as such, so work its first run did after a commit can be redone.
+        assert.equal(firstRuns[0].redelivered, false);
+        assert.equal(secondRuns[0].redelivered, true);
         await until(async () => deepEqualCounts(await queue.counts("default"), empty), "the queue to empty");
       }));
 

@@ -36,7 +36,7 @@ for (const variant of appVariants) {
       const now = Date.now();
       await t.container.db.repos.deliveryState.recordGoneInbox(gone.inbox, peer.host, now);
       await t.container.db.repos.deliveryState.recordGoneInbox(alive.inbox, peer.host, now);
-      await pruneGoneActorsHandler.run(t.container.jobDeps, { period: "test" }, { id: "1", name: "prune-gone-actors", queue: "pull", payload: {}, attempt: 1, maxAttempts: 1 });
+      await pruneGoneActorsHandler.run(t.container.jobDeps, { period: "test" }, { id: "1", name: "prune-gone-actors", queue: "pull", payload: {}, attempt: 1, maxAttempts: 1, redelivered: false });
       const [goneNow, aliveNow] = await Promise.all([
         t.container.db.repos.accounts.findById(gone.account.id),
         t.container.db.repos.accounts.findById(alive.account.id),

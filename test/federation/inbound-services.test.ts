@@ -6,6 +6,7 @@ import { receiveAccept, receiveBlock, receiveFollow, receiveReject, receiveUndoB
 import { receiveAnnounce, receiveFeatured, receiveLike, receiveUndoAnnounce, receiveUndoLike, receiveVote } from "../../src/services/federation/inbound-interactions.ts";
 import { receiveFlag } from "../../src/services/federation/inbound-reports.ts";
 import { receiveDeleteStatus, receiveStatus, receiveStatusUpdate, type RemoteStatusInput } from "../../src/services/federation/inbound-statuses.ts";
+import { homeKey } from "../../src/services/timelines/deps.ts";
 import { expectStatus, insertFollow, remoteAccount } from "../support/accounts.ts";
 import { uniqueName } from "../support/backends.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -154,6 +155,35 @@ for (const v of appVariants) {
       assert.equal(mentions[0].status.id, String(stored.statusId));
       const tagged = await get("/api/v1/timelines/tag/herdtest");
       assert.ok(tagged.some((s: any) => s.id === String(stored.statusId)), "in the hashtag timeline");
+    });
+
+    it("distributes a received status in the receiving job, again when the job is redelivered, and by a job when that fails", async () => {
+      const lea = await local("lea");
+      const max = await remote("max");
+      await insertFollow(t, lea.accountId, String(max.id));
+      const home = homeKey(BigInt(lea.accountId));
+      const feed = async () => (await t.container.feeds.page(home, {}, 20)) ?? [];
+      await t.container.feeds.replace(home, []);
+
+      const input = note(max.id);
+      const stored = (await receiveStatus(deps, input))!;
+      assert.deepEqual(await feed(), [stored.statusId], "in the follower's feed before any job runs");
+
+      // A run cut off after the commit: the status is stored, its distribution lost.
+      await t.container.feeds.remove([home], stored.statusId);
+      assert.deepEqual(await receiveStatus(deps, input), { statusId: stored.statusId, created: false });
+      assert.deepEqual(await feed(), [], "another delivery of the activity is a no-op");
+      assert.deepEqual(await receiveStatus(deps, input, { redelivered: true }), { statusId: stored.statusId, created: false });
+      assert.deepEqual(await feed(), [stored.statusId], "the redelivered job distributes it again");
+
+      // Feeds failing while the job distributes: the status is stored and a fan-out job does the rest.
+      const feeds = t.container.feeds;
+      const failing = Object.assign(Object.create(feeds), { push: () => Promise.reject(new Error("feeds are down")) });
+      const later = (await receiveStatus({ ...deps, feeds: failing }, note(max.id)))!;
+      assert.equal(later.created, true);
+      assert.deepEqual(await feed(), [stored.statusId]);
+      await t.drain();
+      assert.deepEqual(await feed(), [later.statusId, stored.statusId], "the fan-out job filled the feed");
     });
 
     it("respects visibility: a followers-only remote status reaches followers, not others", async () => {

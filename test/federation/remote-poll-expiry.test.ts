@@ -156,7 +156,7 @@ for (const v of appVariants) {
 
       // A second run (a retry, a duplicate) tells nobody again.
       await runEndJob(pollId);
-      const envelope = { id: "test", name: endRemotePollHandler.name, queue: endRemotePollHandler.queue, payload: { pollId }, attempt: 2, maxAttempts: 5 };
+      const envelope = { id: "test", name: endRemotePollHandler.name, queue: endRemotePollHandler.queue, payload: { pollId }, attempt: 2, maxAttempts: 5, redelivered: true };
       await endRemotePollHandler.run(t.container.jobDeps, { pollId }, envelope);
       assert.equal((await pollNotes(ana)).length, 1);
       await endRemotePollHandler.run(t.container.jobDeps, { pollId: "123456789" }, envelope);

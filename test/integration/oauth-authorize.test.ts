@@ -321,7 +321,7 @@ for (const v of appVariants)
         await db.repos.sessions.create({ id: await db.nextId(), sessionHash: hashSecret("old session"), userId: user.id, ip: null, userAgent: null, now: old, expiresAt: old + 1000 });
         const live = new Browser(t);
         await live.signIn("alice", alice.password);
-        await cleanupAuthRecords.run(t.container.jobDeps, { period: "test" }, { id: "1", name: cleanupAuthRecords.name, queue: "scheduler", payload: {}, attempt: 1, maxAttempts: 1 });
+        await cleanupAuthRecords.run(t.container.jobDeps, { period: "test" }, { id: "1", name: cleanupAuthRecords.name, queue: "scheduler", payload: {}, attempt: 1, maxAttempts: 1, redelivered: false });
         assert.equal(await db.repos.oauth.findGrantByCodeHash(hashSecret("old code")), null);
         assert.equal(await db.kysely.selectFrom("web_sessions").select("id").where("session_hash", "=", hashSecret("old session")).executeTakeFirst(), undefined);
         assert.match((await live.get("/")).text, /Signed in as @alice/, "live sessions stay");

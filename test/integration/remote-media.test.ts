@@ -42,7 +42,7 @@ function movableClock(): Clock & { advance(ms: number): void } {
 }
 
 const IMAGE_LIMIT = 300_000;
-const envelope = { id: "1", name: removeRemoteMediaCacheHandler.name, queue: "scheduler" as const, payload: { period: "test" }, attempt: 1, maxAttempts: 3 };
+const envelope = { id: "1", name: removeRemoteMediaCacheHandler.name, queue: "scheduler" as const, payload: { period: "test" }, attempt: 1, maxAttempts: 3, redelivered: false };
 
 for (const v of appVariants) {
   describe(`remote media cache (${v.name})`, { skip: v.skip }, () => {

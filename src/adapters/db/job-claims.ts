@@ -107,6 +107,8 @@ export async function claimJobs(
         payload: JSON.parse(r.payload),
         attempt: toNum(r.attempts),
         maxAttempts: toNum(r.max_attempts),
+        // A claim counts every run, a lost one included (the reaper leaves the count as it was).
+        redelivered: toNum(r.attempts) > 1,
       },
     };
   });

@@ -91,6 +91,8 @@ export class BullMQWorkerGroup implements RunningWorker {
       payload: job.data?.payload ?? null,
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
+      // attemptsMade counts failures only; a run cut off by a lost worker (a stalled job) shows in attemptsStarted.
+      redelivered: job.attemptsMade > 0 || (job.attemptsStarted ?? 1) > 1,
     };
     const observer = this.#work.observer;
     observeSafely(() => observer?.started?.(envelope, Math.max(0, Date.now() - job.timestamp - (job.delay ?? 0))));

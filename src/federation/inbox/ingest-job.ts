@@ -8,8 +8,8 @@ import { defineJob } from "../../jobs/define-job.ts";
  */
 export const ingestActivityHandler = defineJob({
   ...ingestActivityJob,
-  async run(deps, payload) {
+  async run(deps, payload, job) {
     const { runIngest } = await import("./ingest-run.ts");
-    await runIngest(deps, payload);
+    await runIngest(deps, payload, job);
   },
 });

@@ -10,7 +10,7 @@ import {
   receiveAnnounce, receiveFeatured, receiveLike, receiveUndoAnnounce, receiveUndoLike, receiveVote,
 } from "../../services/federation/inbound-interactions.ts";
 import { receiveFlag } from "../../services/federation/inbound-reports.ts";
-import { receiveDeleteStatus, receiveStatus, receiveStatusUpdate } from "../../services/federation/inbound-statuses.ts";
+import { receiveDeleteStatus, receiveStatus, receiveStatusUpdate, type ReceiveOptions } from "../../services/federation/inbound-statuses.ts";
 import type { Inbound, IngestEnv, Lookup, RemoteStatusInput } from "./ingest-env.ts";
 import { databaseLookup } from "./lookup.ts";
 import { ingestActivity } from "./translate-activity.ts";
@@ -45,13 +45,13 @@ function herdCalls<T extends object>(target: T): T {
   return wrapped as T;
 }
 
-function inboundServices(deps: JobDeps): Inbound {
+function inboundServices(deps: JobDeps, options: ReceiveOptions): Inbound {
   return {
     receiveFollow: (i) => receiveFollow(deps, i),
     receiveAccept: (i) => receiveAccept(deps, i),
     receiveReject: (i) => receiveReject(deps, i),
     receiveUndoFollow: (i) => receiveUndoFollow(deps, i),
-    receiveStatus: (i) => receiveStatus(deps, i),
+    receiveStatus: (i) => receiveStatus(deps, i, options),
     receiveStatusUpdate: (i) => receiveStatusUpdate(deps, i),
     receiveDeleteStatus: (i) => receiveDeleteStatus(deps, i),
     receiveLike: (i) => receiveLike(deps, i),
@@ -77,12 +77,18 @@ function allowedHttp(deps: JobDeps): (url: URL) => boolean {
   return deps.plainHttpPeers ?? (() => false);
 }
 
-/** One environment per worker's deps: the loader's cache and RemoteActors' shared in-flight fetches live in it. */
-const environments = new WeakMap<JobDeps, IngestEnv>();
+/**
+ * One environment per worker's deps: the loader's cache and RemoteActors' shared in-flight fetches live in it.
+ * Its twin for redelivered jobs differs only in how its inbound services run (ReceiveOptions).
+ */
+const environments = new WeakMap<JobDeps, { first: IngestEnv; redelivered: IngestEnv }>();
 
-function environment(deps: JobDeps, http: HttpClient): IngestEnv {
-  const known = environments.get(deps);
-  if (known) return known;
+function environment(deps: JobDeps, http: HttpClient, options: { redelivered?: boolean } = {}): IngestEnv {
+  const known = environments.get(deps) ?? createEnvironments(deps, http);
+  return options.redelivered ? known.redelivered : known.first;
+}
+
+function createEnvironments(deps: JobDeps, http: HttpClient): { first: IngestEnv; redelivered: IngestEnv } {
   const signer = instanceFetchSigner(deps);
   const loader = guardedDocumentLoader(http, new CacheKvStore(deps.cache), signer);
   const actors = new RemoteActors({
@@ -91,22 +97,28 @@ function environment(deps: JobDeps, http: HttpClient): IngestEnv {
   });
   const lookup: Lookup = herdCalls(databaseLookup({ db: deps.db, instance: deps.instance, actors, loader }));
   const env: IngestEnv = {
-    inbound: herdCalls(inboundServices(deps)),
+    inbound: herdCalls(inboundServices(deps, {})),
     lookup,
     loader,
     log: deps.log,
     now: () => deps.clock.now(),
     localOrigin: new URL(deps.instance.baseUrl).origin,
   };
-  environments.set(deps, env);
-  return env;
+  const both = { first: env, redelivered: { ...env, inbound: herdCalls(inboundServices(deps, { redelivered: true })) } };
+  environments.set(deps, both);
+  return both;
 }
 
 /**
  * Runs one ingest-activity job: parses the document and applies it. Translation problems are logged at debug
- * and the job succeeds (a sender's bad document must not cause a retry storm); Herd's own failures throw.
+ * and the job succeeds (a sender's bad document must not cause a retry storm); Herd's own failures throw. A
+ * redelivered job redoes what its earlier run may have left undone after a commit (ReceiveOptions).
  */
-export async function runIngest(deps: JobDeps, payload: { activity: string; recipient: string | null; signer: string }): Promise<void> {
+export async function runIngest(
+  deps: JobDeps,
+  payload: { activity: string; recipient: string | null; signer: string },
+  job: { readonly redelivered: boolean } = { redelivered: false },
+): Promise<void> {
   if (!deps.http) throw new Error("this worker has no outgoing HTTP client (JobDeps.http) for the inbox");
   let document: unknown;
   try {
@@ -115,7 +127,7 @@ export async function runIngest(deps: JobDeps, payload: { activity: string; reci
     deps.log.debug({ signer: payload.signer }, "inbox: activity is not JSON, ignored");
     return;
   }
-  const env = environment(deps, deps.http);
+  const env = environment(deps, deps.http, { redelivered: job.redelivered });
   try {
     const outcome = await ingestActivity(env, document, payload.signer);
     const id = (document as { id?: unknown }).id;

@@ -224,6 +224,7 @@ export async function translateNote(
 
   return {
     authorId: ctx.author.id,
+    author: ctx.author,
     uri: id.href,
     url,
     html: content,

@@ -84,7 +84,8 @@ export interface StatusApplication {
  * transaction with the status change they belong to.
  */
 export interface StatusesRepository {
-  create(input: NewStatus): Promise<void>;
+  /** Stores a new status; returns it as stored (its counters zero, no attachments yet). */
+  create(input: NewStatus): Promise<StatusRecord>;
   /** A status that is not deleted, or null. */
   findById(id: bigint): Promise<StatusRecord | null>;
   findByIds(ids: readonly bigint[]): Promise<StatusRecord[]>;

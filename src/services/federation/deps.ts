@@ -4,6 +4,8 @@ import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { Feeds } from "../../ports/feeds.ts";
 import type { Logger } from "../../ports/logger.ts";
+import type { PubSub } from "../../ports/pubsub.ts";
+import type { SearchIndex } from "../../ports/search.ts";
 import type { RelationshipDeps } from "../relationships/deps.ts";
 import type { StatusDeps } from "../statuses/deps.ts";
 
@@ -17,6 +19,9 @@ export interface InboundDeps {
   readonly cache: Cache;
   readonly clock: Clock;
   readonly feeds: Feeds;
+  /** A received status is distributed (feeds, search entry, streaming) by the job that received it. */
+  readonly search: SearchIndex;
+  readonly pubsub: PubSub;
   readonly log: Logger;
 }
 

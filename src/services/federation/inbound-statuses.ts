@@ -17,7 +17,8 @@ import { removeStatus } from "../statuses/delete-status.ts";
 import { countsTowardsProfile, repliesCountable } from "../statuses/status-counters.ts";
 import { streamStatusEditJob } from "../streaming/stream-jobs.ts";
 import { retagEditedStatus, tagNewStatus } from "../tags/record-tags.ts";
-import { fanOutStatusJob } from "../timelines/feed-jobs.ts";
+import { distributeStatus, type CreatedStatus } from "../timelines/distribute-status.ts";
+import { fanOutStatusJob, type FanOutExtras } from "../timelines/feed-jobs.ts";
 import type { InboundDeps } from "./deps.ts";
 
 /** A remote attachment as its Document describes it. */
@@ -43,6 +44,8 @@ export interface RemotePollInput {
 /** A remote Note or Question, translated from ActivityStreams by the inbox (HTML already sanitized). */
 export interface RemoteStatusInput {
   readonly authorId: bigint;
+  /** The author's record, when the caller has just read it (spares reading it again). */
+  readonly author?: AccountRecord;
   readonly uri: string;
   readonly url: string | null;
   /** Sanitized HTML. */
@@ -138,26 +141,60 @@ async function existingAccounts(tx: Tx, ids: readonly bigint[]): Promise<Account
   return unique.map((id) => found.get(id)).filter((a): a is AccountRecord => a !== undefined);
 }
 
-async function remoteAuthor(deps: InboundDeps, authorId: bigint): Promise<AccountRecord | null> {
-  const author = await deps.db.repos.accounts.findById(authorId);
+async function remoteAuthor(deps: InboundDeps, authorId: bigint, known?: AccountRecord): Promise<AccountRecord | null> {
+  const author = known?.id === authorId ? known : await deps.db.repos.accounts.findById(authorId);
   return isAvailable(author) && author.domain !== null ? author : null;
+}
+
+/** What a stored status's distribution does besides the feeds, as for a new one. */
+function extrasOf(status: StatusRecord): FanOutExtras {
+  return { index: true, tagFeeds: status.visibility === "public", notifyFollowers: statusNotifiesFollowers(status) };
+}
+
+/** How the caller runs: a job that may have run before redoes the distribution of a status it finds stored. */
+export interface ReceiveOptions {
+  /** The job receiving this may have stored the status in an earlier run and stopped before distributing it. */
+  readonly redelivered?: boolean;
+}
+
+/**
+ * Distributes a status just stored, in the job that received it rather than in a job of its own: most remote
+ * statuses reach no local feed, and a second job (queue, claim, finish, reading the rows back) cost more than
+ * the distribution. Durability is the receiving job's: a run cut off after the commit is run again, finds the
+ * status stored and redoes this (ReceiveOptions.redelivered). A failure here leaves it to a fan-out job, so the
+ * activity is not processed again for it.
+ */
+async function distributeReceived(deps: InboundDeps, statusId: bigint, extras: FanOutExtras, created?: CreatedStatus): Promise<void> {
+  try {
+    await distributeStatus(deps, statusId, extras, created);
+  } catch (error) {
+    deps.log.warn({ err: error, statusId: String(statusId) }, "inbox: distributing a received status failed; left to a fan-out job");
+    await deps.db.enqueue([jobRequest(fanOutStatusJob, { statusId: String(statusId), ...extras })]);
+  }
 }
 
 /**
  * Stores a remote status as Mastodon's ActivityPub::Activity::Create does, through the same effects a local
  * post has: the row (its uri unique: a second delivery, or one of a status deleted since, is a no-op), its
  * mentions, hashtags and search entry, attachments (in the remote media cache), poll, the parent's
- * replies_count and the author's statuses_count, mention notifications, the notifications of followers who asked
- * for them, and the fan-out to the author's local followers, all in one transaction. Null when the author is not
- * a known, available remote account.
+ * replies_count and the author's statuses_count and mention notifications in one transaction; then its
+ * distribution (distributeReceived): the author's local followers' feeds, the notifications of followers who
+ * asked for them, its search entry and streaming events. Null when the author is not a known, available remote
+ * account.
  */
-export async function receiveStatus(deps: InboundDeps, input: RemoteStatusInput): Promise<{ statusId: bigint; created: boolean } | null> {
-  const author = await remoteAuthor(deps, input.authorId);
+export async function receiveStatus(
+  deps: InboundDeps,
+  input: RemoteStatusInput,
+  options: ReceiveOptions = {},
+): Promise<{ statusId: bigint; created: boolean } | null> {
+  const author = await remoteAuthor(deps, input.authorId, input.author);
   if (!author) return null;
   // A new post (the usual case) costs one look-up; a known one, deleted or not, two.
   if (await deps.db.repos.statuses.uriTaken(input.uri)) {
     const existing = await deps.db.repos.statuses.findByUri(input.uri);
-    return existing && existing.accountId === author.id ? { statusId: existing.id, created: false } : null;
+    if (!existing || existing.accountId !== author.id) return null;
+    if (options.redelivered && existing.reblogOfId === null) await distributeReceived(deps, existing.id, extrasOf(existing));
+    return { statusId: existing.id, created: false };
   }
   // Before the status, so it never shows without the emojis it names.
   await storeRemoteEmojis(deps, author.domain!, input.emojis);
@@ -166,16 +203,17 @@ export async function receiveStatus(deps: InboundDeps, input: RemoteStatusInput)
   // A date in the future (a wrong clock at the origin) would pin the status to the top of every timeline.
   const createdAt = Number.isFinite(input.createdAt) ? Math.min(input.createdAt, now) : now;
   const language = input.language && isLanguageCode(input.language) ? input.language : null;
+  let created;
   try {
-    const statusId = await deps.db.transaction(async (tx) => {
+    created = await deps.db.transaction(async (tx) => {
       const id = await tx.nextId();
-      await tx.statuses.create({
+      const stored = await tx.statuses.create({
         id, accountId: author.id, text: input.html, spoilerText: input.spoilerText, visibility: input.visibility, sensitive: input.sensitive, language,
         inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: null,
         conversationId: parent ? (parent.conversationId ?? parent.id) : id, now: createdAt, uri: input.uri, url: input.url,
         editedAt: input.editedAt === null ? null : Math.min(input.editedAt, now),
       });
-      await attachRemoteMedia(tx, id, author.id, input.media, now);
+      const mediaIds = await attachRemoteMedia(tx, id, author.id, input.media, now);
       if (input.poll) await createRemotePoll(tx, id, author.id, input.poll, now);
       const mentions = (await existingAccounts(tx, input.mentionIds)).filter((a) => a.id !== author.id);
       const rows = [];
@@ -184,22 +222,25 @@ export async function receiveStatus(deps: InboundDeps, input: RemoteStatusInput)
       // notify() skips remote recipients, blocks and mutes, as for a local post.
       await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
       const thread = { visibility: input.visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
-      const { tagFeeds } = await tagNewStatus(tx, { id, text: tagText(input.tags), visibility: input.visibility }, now);
-      await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id), index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) })]);
+      const { tagFeeds, tags } = await tagNewStatus(tx, { id, text: tagText(input.tags), visibility: input.visibility }, now);
       // The counters last: on PostgreSQL their row locks are held until commit, and a busy remote author's
       // posts (or replies to one thread) arriving at once would otherwise wait on each other for the whole body.
       if (countsTowardsProfile(input.visibility)) await tx.statuses.addAccountStatuses(author.id, 1, createdAt);
       if (parent && repliesCountable(input.visibility)) await tx.statuses.addReplies(parent.id, 1);
-      return id;
+      const status = { ...stored, mediaAttachmentIds: mediaIds.length > 0 ? mediaIds : null };
+      return { status, tags, mentioned: mentions.map((m) => m.id), extras: { index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) } };
     });
-    await forgetAccounts(deps.cache, [author.id]);
-    return { statusId, created: true };
   } catch (error) {
     // The same object delivered twice at once: the unique uri let one in, the other answers it.
     const winner = await deps.db.repos.statuses.findByUri(input.uri);
     if (winner && winner.accountId === author.id) return { statusId: winner.id, created: false };
     throw error;
   }
+  const { status, tags, mentioned, extras } = created;
+  // A failure from here on is retried by the receiving job, which then finds the status and distributes it.
+  await forgetAccounts(deps.cache, [author.id]);
+  await distributeReceived(deps, status.id, extras, { status, author, mentioned, tags });
+  return { statusId: status.id, created: true };
 }
 
 const sameContent = (a: StatusContent, b: StatusContent) =>

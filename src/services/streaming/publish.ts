@@ -3,6 +3,7 @@ import type { Logger } from "../../ports/logger.ts";
 import type { PubSub } from "../../ports/pubsub.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import type { TagRecord } from "../../ports/repositories/tags.ts";
 import {
   ANNOUNCEMENTS_CHANNEL,
   directChannel,
@@ -62,14 +63,19 @@ export async function publishFeedRemovals(
  * boost) status of an author who is not silenced goes to the public streams (local or remote, and the media
  * variants when it has media) unless it replies to someone else; and to each of its hashtags' streams.
  */
-async function publicChannelsOf(deps: PublicStreamDeps, status: StatusRecord, author?: AccountRecord | null): Promise<string[]> {
+async function publicChannelsOf(
+  deps: PublicStreamDeps,
+  status: StatusRecord,
+  author?: AccountRecord | null,
+  knownTags?: readonly Pick<TagRecord, "nameLower">[],
+): Promise<string[]> {
   if (status.visibility !== "public" || status.reblogOfId !== null) return [];
   const account = author ?? (await deps.db.repos.accounts.findById(status.accountId));
   if (!account || account.silencedAt !== null || account.suspendedAt !== null) return [];
   const local = account.domain === null;
   const media = (status.mediaAttachmentIds?.length ?? 0) > 0;
   const channels: string[] = [];
-  const tags = (await deps.db.repos.tags.tagsOf([status.id])).get(status.id) ?? [];
+  const tags = knownTags ?? (await deps.db.repos.tags.tagsOf([status.id])).get(status.id) ?? [];
   for (const tag of tags) {
     channels.push(hashtagChannel(tag.nameLower));
     if (local) channels.push(hashtagChannel(tag.nameLower, true));
@@ -104,9 +110,14 @@ async function deletedPublicChannels(deps: PublicStreamDeps, status: { readonly 
 export async function publishPublicStatus(
   deps: PublicStreamDeps,
   status: StatusRecord,
-  options: { readonly author?: AccountRecord | null; readonly event?: "update" | "status.update" } = {},
+  options: {
+    readonly author?: AccountRecord | null;
+    /** The status's tags, when the caller holds them (a status just created). */
+    readonly tags?: readonly Pick<TagRecord, "nameLower">[];
+    readonly event?: "update" | "status.update";
+  } = {},
 ): Promise<void> {
-  const channels = await publicChannelsOf(deps, status, options.author).catch((err) => {
+  const channels = await publicChannelsOf(deps, status, options.author, options.tags).catch((err) => {
     deps.log?.warn({ err, statusId: String(status.id) }, "streaming: could not work out public channels");
     return [];
   });

@@ -2,6 +2,7 @@ import type { Visibility } from "../../domain/profile.ts";
 import { distinctHashtags } from "../../domain/status-text.ts";
 import type { Tx } from "../../ports/database.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
+import type { TagRecord } from "../../ports/repositories/tags.ts";
 import { indexStatusJob } from "../search/search-jobs.ts";
 import { tagFollowerFeedsJob } from "./tag-jobs.ts";
 
@@ -12,24 +13,25 @@ export interface TaggedStatus {
   readonly visibility: Visibility;
 }
 
-async function recordTags(tx: Tx, status: TaggedStatus, now: number, replace: boolean): Promise<bigint[]> {
-  const tags = await tx.tags.findOrCreate(distinctHashtags(status.text), () => tx.nextId(), now);
+async function recordTags(tx: Tx, status: TaggedStatus, now: number, replace: boolean): Promise<TagRecord[]> {
+  const found = await tx.tags.findOrCreate(distinctHashtags(status.text), () => tx.nextId(), now);
   // A tag a moderator made unusable is not recorded, as Mastodon's ProcessHashtagsService skips it.
-  const ids = tags.filter((t) => t.usable !== false).map((t) => t.id);
+  const tags = found.filter((t) => t.usable !== false);
+  const ids = tags.map((t) => t.id);
   const newId = () => tx.nextId();
   if (replace) await tx.tags.replaceStatusTags(status.id, ids, newId, now);
   else await tx.tags.addStatusTags(status.id, ids, newId, now);
-  return ids;
+  return tags;
 }
 
 /**
  * Call in the transaction that creates a status: records its hashtags (creating new tags). Its search entry and
  * its tags' followers' feeds are then the status's fan-out job's to fill (`index`, and `tagFeeds` as this
- * returns it: for a tagged public status).
+ * returns it: for a tagged public status). `tags`: the tags recorded, as the status's tags read back would be.
  */
-export async function tagNewStatus(tx: Tx, status: TaggedStatus, now: number): Promise<{ tagFeeds: boolean }> {
-  const tagIds = await recordTags(tx, status, now, false);
-  return { tagFeeds: tagIds.length > 0 && status.visibility === "public" };
+export async function tagNewStatus(tx: Tx, status: TaggedStatus, now: number): Promise<{ tagFeeds: boolean; tags: TagRecord[] }> {
+  const tags = await recordTags(tx, status, now, false);
+  return { tagFeeds: tags.length > 0 && status.visibility === "public", tags };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { Feeds } from "../../ports/feeds.ts";
+import type { TagRecord } from "../../ports/repositories/tags.ts";
 import { findVisibleStatus } from "../statuses/read-statuses.ts";
 import { homeKey } from "../timelines/deps.ts";
 
@@ -20,11 +21,16 @@ export const TAG_FAN_OUT_BATCH = 1_000;
  * blocks the author's domain, as Mastodon's FeedManager#filter_from_tags?. Followers come in
  * batches of TAG_FAN_OUT_BATCH, each judged with one query (timelines.excludedAmong, the query home fan-out
  * uses). When the status is gone or no longer public, it leaves those feeds again. Pushing an id a feed already
- * holds (the author is also followed) does nothing.
+ * holds (the author is also followed) does nothing. `knownTags`: the status's tags as its creator just recorded
+ * them, spared a read.
  */
-export async function pushToTagFollowers(deps: TagFeedDeps, statusId: bigint): Promise<{ pushed: bigint[]; removed: bigint[] }> {
+export async function pushToTagFollowers(
+  deps: TagFeedDeps,
+  statusId: bigint,
+  knownTags?: readonly TagRecord[],
+): Promise<{ pushed: bigint[]; removed: bigint[] }> {
   const repos = deps.db.repos;
-  const tags = (await repos.tags.tagsOf([statusId])).get(statusId) ?? [];
+  const tags = knownTags ?? (await repos.tags.tagsOf([statusId])).get(statusId) ?? [];
   if (tags.length === 0) return { pushed: [], removed: [] };
   const tagIds = tags.map((t) => t.id);
   let batch = await repos.tags.followersOf(tagIds, null, TAG_FAN_OUT_BATCH);

@@ -40,6 +40,12 @@ async function subjectOf(deps: TimelineDeps, statusId: bigint): Promise<Subject 
   return { status, author, boosted, boostedAuthor, mentioned, mentionedByStatus: byStatus };
 }
 
+function createdSubject(c: { readonly status: StatusRecord; readonly author: AccountRecord; readonly mentioned: readonly bigint[] }): Subject | null {
+  if (!available(c.author)) return null;
+  const mentioned = [...new Set(c.mentioned)];
+  return { status: c.status, author: c.author, boosted: null, boostedAuthor: null, mentioned, mentionedByStatus: new Set(mentioned) };
+}
+
 /** The rule facts for a batch of receivers, each fact one query for the whole batch. */
 async function factsFor(deps: TimelineDeps, s: Subject, follows: ReadonlyMap<bigint, FeedFollower>, receiverIds: readonly bigint[], home: boolean): Promise<ReceiverFacts[]> {
   const t = deps.db.repos.timelines;
@@ -115,10 +121,15 @@ export interface FanOutResult {
  * Puts a new status or boost into the home feed of its author and of each local follower who should see it
  * (feed-rules.ts), and into the feeds of the lists that hold its author. Followers are read in batches of
  * FAN_OUT_BATCH: a few queries and one Feeds.push per batch. A direct status also updates its participants'
- * conversations. Idempotent (feeds are sets); a status gone meanwhile is skipped.
+ * conversations. Idempotent (feeds are sets); a status gone meanwhile is skipped. `created`: a new status (not a
+ * boost) as the transaction that created it left it, spared reading it back.
  */
-export async function fanOutStatus(deps: TimelineDeps, statusId: bigint): Promise<FanOutResult | null> {
-  const s = await subjectOf(deps, statusId);
+export async function fanOutStatus(
+  deps: TimelineDeps,
+  statusId: bigint,
+  created?: { readonly status: StatusRecord; readonly author: AccountRecord; readonly mentioned: readonly bigint[] },
+): Promise<FanOutResult | null> {
+  const s = created && created.status.id === statusId && created.status.reblogOfId === null ? createdSubject(created) : await subjectOf(deps, statusId);
   if (!s) return null;
   const homes: bigint[] = [];
   const local = s.author.domain === null;

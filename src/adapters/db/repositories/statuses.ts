@@ -60,8 +60,8 @@ export class KyselyStatusesRepository implements StatusesRepository {
     return this.#db.selectFrom("statuses as s").selectAll("s").where("s.deleted_at", "is", null);
   }
 
-  async create(input: NewStatus): Promise<void> {
-    await this.#db
+  async create(input: NewStatus): Promise<StatusRecord> {
+    const row = await this.#db
       .insertInto("statuses")
       .values({
         id: input.id,
@@ -82,7 +82,9 @@ export class KyselyStatusesRepository implements StatusesRepository {
         url: input.url ?? null,
         edited_at: input.editedAt ?? null,
       })
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toStatus(row);
   }
 
   async findByUri(uri: string): Promise<StatusRecord | null> {

@@ -98,6 +98,23 @@ for (const v of appVariants) {
       assert.deepEqual(rows.map((r) => String(r.account_id)), [bob.accountId]);
     });
 
+    it("answers a post with the status as it reads back: mentions, tags, poll, and a muted thread's reply", async () => {
+      const [author, friend] = await users(t, ["answer_author", "answer_friend"]);
+      const first = expectStatus(await post(author, { status: "hi @answer_friend #Zeta #alpha", poll: { options: ["yes", "no"], expires_in: 3600 } }), 200).body;
+      assert.deepEqual(first.mentions.map((m: any) => m.id), [friend.accountId]);
+      assert.deepEqual(first.tags.map((tag: any) => tag.name), ["alpha", "Zeta"], "in the order the tags read back");
+      assert.deepEqual(first.poll.options.map((o: any) => o.title), ["yes", "no"]);
+      assert.equal(first.account.statuses_count, 1, "the author with the new count");
+      for (const flag of ["favourited", "reblogged", "bookmarked", "pinned", "muted"]) assert.equal(first[flag], false, flag);
+      const shown = expectStatus(await show(first.id, author), 200).body;
+      assert.deepEqual(first, shown, "a read of it afterwards shows the same");
+
+      expectStatus(await t.request("POST", `/api/v1/statuses/${first.id}/mute`, { token: author.token }), 200);
+      const reply = expectStatus(await post(author, { status: "more", in_reply_to_id: first.id }), 200).body;
+      assert.equal(reply.muted, true, "a reply in a muted conversation is shown muted");
+      assert.equal(reply.in_reply_to_id, first.id);
+    });
+
     it("answers the first status again for a repeated Idempotency-Key", async () => {
       const [idem, other] = await users(t, ["idem", "idem_other"]);
       const key = { "Idempotency-Key": "abc-123" };

@@ -5,6 +5,7 @@ import { storableText } from "../../domain/text-format.ts";
 import { isVisibility } from "../../domain/visibility.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import type { TagRecord } from "../../ports/repositories/tags.ts";
 import { jobRequest } from "../../ports/job-queue.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
 import { hasRemoteAudience } from "../federation/audience.ts";
@@ -81,22 +82,39 @@ export async function validatePost(deps: StatusDeps, input: PostStatusInput): Pr
   return valid.ok ? ok({ visibility: valid.value.visibility, mediaIds: valid.value.mediaIds }) : valid;
 }
 
-async function create(deps: StatusDeps, author: AccountRecord, input: PostStatusInput): Promise<Result<bigint, StatusError>> {
+/** A status just posted: its id, and what its transaction stored (absent when an earlier post with the same key answers). */
+export interface PostedStatus {
+  readonly id: bigint;
+  readonly stored?: StoredStatus;
+}
+
+/** A new status as its transaction stored it, for a caller that shows it at once without reading it back. */
+export interface StoredStatus {
+  readonly status: StatusRecord;
+  /** The accounts it mentions, in the order the mentions were stored. */
+  readonly mentions: readonly bigint[];
+  /** Its hashtags, in the order tags.tagsOf reads them. */
+  readonly tags: readonly TagRecord[];
+  readonly hasPoll: boolean;
+}
+
+async function create(deps: StatusDeps, author: AccountRecord, input: PostStatusInput): Promise<Result<PostedStatus, StatusError>> {
   const valid = await validate(deps, author, input);
   if (!valid.ok) return valid;
   const { text, spoilerText, visibility, language, parent, sensitive, poll, mediaIds } = valid.value;
   const mentions = await resolveMentions(deps, author, text);
   const now = deps.clock.now();
-  const id = await deps.db.transaction(async (tx) => {
+  const stored = await deps.db.transaction(async (tx): Promise<StoredStatus> => {
     const id = await tx.nextId();
-    await tx.statuses.create({
+    const row = await tx.statuses.create({
       id, accountId: author.id, text, spoilerText, visibility, sensitive, language,
       inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: input.applicationId,
       conversationId: parent ? (parent.conversationId ?? parent.id) : id, now,
     });
     if (input.scheduledStatusId !== undefined) await claimScheduledStatus(tx, input.scheduledStatusId);
     if (poll) await createPoll(tx, { statusId: id, accountId: author.id, poll, now });
-    if (mediaIds.length > 0) await tx.media.attach(id, author.id, mediaIds);
+    // Only what the status holds in the end (an upload a concurrent post took is left out): read back by whoever shows it.
+    const attached = mediaIds.length > 0 && (await tx.media.attach(id, author.id, mediaIds)) > 0;
     const rows = [];
     for (const m of mentions) rows.push({ id: await tx.nextId(), accountId: m.id });
     await tx.statuses.addMentions(id, rows);
@@ -104,14 +122,15 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     if (parent && repliesCountable(visibility)) await tx.statuses.addReplies(parent.id, 1);
     await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
     const thread = { visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
-    const { tagFeeds } = await tagNewStatus(tx, { id, text, visibility }, now);
+    const { tagFeeds, tags } = await tagNewStatus(tx, { id, text, visibility }, now);
     await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id), index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) })]);
     if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions))
       await federate(tx, { type: "create", statusId: String(id) });
-    return id;
+    const status = attached ? await tx.statuses.findById(id) : row;
+    return { status: status ?? row, mentions: mentions.map((m) => m.id), tags, hasPoll: poll !== null };
   });
   await forgetAccounts(deps.cache, [author.id]);
-  return ok(id);
+  return ok({ id: stored.status.id, stored });
 }
 
 async function waitForKey(deps: StatusDeps, key: string): Promise<string | null> {
@@ -130,6 +149,12 @@ async function waitForKey(deps: StatusDeps, key: string): Promise<string | null>
  * Returns the new status's id.
  */
 export async function postStatus(deps: StatusDeps, input: PostStatusInput): Promise<Result<bigint, StatusError>> {
+  const posted = await postStatusStored(deps, input);
+  return posted.ok ? ok(posted.value.id) : posted;
+}
+
+/** postStatus, also returning the new status as stored (PostedStatus.stored) for a caller that shows it at once. */
+export async function postStatusStored(deps: StatusDeps, input: PostStatusInput): Promise<Result<PostedStatus, StatusError>> {
   const author = await deps.db.repos.accounts.findById(input.accountId);
   if (!author) return err({ kind: "not_found" });
   if (!input.idempotencyKey) return create(deps, author, input);
@@ -137,12 +162,12 @@ export async function postStatus(deps: StatusDeps, input: PostStatusInput): Prom
   if (!(await deps.cache.setIfAbsent(key, PENDING, IDEMPOTENCY_TTL_MS))) {
     const existing = await waitForKey(deps, key);
     if (existing === PENDING) return err({ kind: "conflict", message: "A request with this Idempotency-Key is still being processed" });
-    if (existing !== null) return ok(BigInt(existing));
-    return postStatus(deps, input);
+    if (existing !== null) return ok({ id: BigInt(existing) });
+    return postStatusStored(deps, input);
   }
   try {
     const result = await create(deps, author, input);
-    if (result.ok) await deps.cache.set(key, String(result.value), IDEMPOTENCY_TTL_MS);
+    if (result.ok) await deps.cache.set(key, String(result.value.id), IDEMPOTENCY_TTL_MS);
     else await deps.cache.delete(key);
     return result;
   } catch (error) {

@@ -31,6 +31,8 @@ async function recordTags(tx: Tx, status: TaggedStatus, now: number, replace: bo
  */
 export async function tagNewStatus(tx: Tx, status: TaggedStatus, now: number): Promise<{ tagFeeds: boolean; tags: TagRecord[] }> {
   const tags = await recordTags(tx, status, now, false);
+  // In the order tags.tagsOf reads them back.
+  tags.sort((a, b) => (a.nameLower < b.nameLower ? -1 : a.nameLower > b.nameLower ? 1 : 0));
   return { tagFeeds: tags.length > 0 && status.visibility === "public", tags };
 }
 

@@ -9,6 +9,7 @@ import { customEmojiTable } from "../../../services/emojis/custom-emojis.ts";
 import type { PageViewerState } from "../../../services/timelines/read-timelines.ts";
 import { applyFilters, type FilterContext } from "../../../services/filters/apply-filters.ts";
 import type { StatusDeps, StatusError } from "../../../services/statuses/deps.ts";
+import type { StoredStatus } from "../../../services/statuses/post-status.ts";
 import { visibleAmong } from "../../../services/statuses/status-visibility.ts";
 import { HttpError } from "../../errors.ts";
 import { movedTargets } from "./account-helpers.ts";
@@ -123,6 +124,20 @@ export async function loadBundle(
 
 const NONE: ReadonlySet<bigint> = new Set();
 
+/**
+ * Readies the rendering of a status its author just posted from what the posting transaction stored, so that it
+ * is not read back: its statics (when it has no attachments, whose processing state the renderer reads), and,
+ * for a status that starts a thread, the author's state of it, which is empty: nobody can have favourited,
+ * boosted, bookmarked or pinned it yet, nor muted a conversation that did not exist. A reply's conversation may
+ * be muted, so its state is asked for.
+ */
+export function justPosted(stored: StoredStatus, authorId: bigint): PageViewerState | undefined {
+  const { status } = stored;
+  if (status.mediaAttachmentIds === null) rememberStatics(status, { mentions: stored.mentions, tags: stored.tags, hasPoll: stored.hasPoll, media: [] });
+  if (status.inReplyToId !== null || status.accountId !== authorId) return undefined;
+  return { viewerId: authorId, statusIds: new Set([status.id]), state: { favourited: NONE, bookmarked: NONE, reblogged: NONE, pinned: NONE, mutedConversations: NONE } };
+}
+
 /** The viewer's state of `statuses`: from `known` where it covers them, one query for the rest (if any). */
 async function stateOf(
   deps: ApiDeps,
@@ -147,9 +162,18 @@ async function stateOf(
   };
 }
 
-/** One status as JSON, for `viewerId`. */
-export async function statusJson(deps: ApiDeps, status: StatusRecord, viewerId: bigint | null, withSource = false): Promise<Record<string, unknown>> {
-  const rendered = renderStatus(statusContext(deps), status, await loadBundle(deps, [status], viewerId, "direct"), withSource);
+/**
+ * One status as JSON, for `viewerId`. `knownState`: the viewer's state of it, when the caller knows it (a
+ * status just posted), so it is not asked for.
+ */
+export async function statusJson(
+  deps: ApiDeps,
+  status: StatusRecord,
+  viewerId: bigint | null,
+  withSource = false,
+  knownState?: PageViewerState,
+): Promise<Record<string, unknown>> {
+  const rendered = renderStatus(statusContext(deps), status, await loadBundle(deps, [status], viewerId, "direct", knownState), withSource);
   if (!rendered) throw new HttpError(404, "Record not found");
   return rendered;
 }

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { parseId } from "../../../domain/ids.ts";
 import { deleteStatus } from "../../../services/statuses/delete-status.ts";
 import { pinStatus, unpinStatus } from "../../../services/statuses/pin-status.ts";
-import { postStatus, type PostStatusInput } from "../../../services/statuses/post-status.ts";
+import { postStatusStored, type PostStatusInput } from "../../../services/statuses/post-status.ts";
 import { accountStatuses, findVisibleStatus } from "../../../services/statuses/read-statuses.ts";
 import type { HerdEnv } from "../../app.ts";
 import { HttpError } from "../../errors.ts";
@@ -14,7 +14,7 @@ import { bool, list, readParams, str, type Params } from "../params.ts";
 import { accountParam, idParam, scopeIfToken, viewerOf } from "./account-helpers.ts";
 import { pollParam } from "./poll-helpers.ts";
 import { scheduleFromRequest } from "./scheduled-statuses.ts";
-import { statusDeps, statusFailure, statusJson, statusPageResponse } from "./status-helpers.ts";
+import { justPosted, statusDeps, statusFailure, statusJson, statusPageResponse } from "./status-helpers.ts";
 
 const STATUS_PAGE = { limit: 20, max: 40 };
 
@@ -53,11 +53,12 @@ export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
     };
     const scheduled = await scheduleFromRequest(c, deps, input, params);
     if (scheduled) return scheduled;
-    const result = await postStatus(services, input);
+    const result = await postStatusStored(services, input);
     if (!result.ok) statusFailure(result.error);
-    const status = await services.db.repos.statuses.findById(result.value);
+    const { stored } = result.value;
+    const status = stored?.status ?? (await services.db.repos.statuses.findById(result.value.id));
     if (!status) throw new HttpError(404, "Record not found");
-    return c.json(await statusJson(deps, status, auth.accountId));
+    return c.json(await statusJson(deps, status, auth.accountId, false, stored ? justPosted(stored, input.accountId) : undefined));
   });
 
   app.get("/api/v1/statuses/:id", scopeIfToken("read:statuses"), async (c) => {

@@ -113,7 +113,8 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     });
     if (input.scheduledStatusId !== undefined) await claimScheduledStatus(tx, input.scheduledStatusId);
     if (poll) await createPoll(tx, { statusId: id, accountId: author.id, poll, now });
-    // Only what the status holds in the end (an upload a concurrent post took is left out): read back by whoever shows it.
+    // attach keeps only the uploads this status won (a concurrent post may take one first): with any, the row is
+    // read back below for its final attachment list.
     const attached = mediaIds.length > 0 && (await tx.media.attach(id, author.id, mediaIds)) > 0;
     const rows = [];
     for (const m of mentions) rows.push({ id: await tx.nextId(), accountId: m.id });

@@ -1,3 +1,4 @@
+import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { RemoteResolver } from "../../ports/remote-resolver.ts";
 import type { InstanceSettings } from "../../domain/instance.ts";
 import type { Cache } from "../../ports/cache.ts";
@@ -34,5 +35,8 @@ export interface ApiDeps {
   readonly resolver?: RemoteResolver;
 }
 
-/** Hono variables of API requests: the client address and the bearer token's owner (null when anonymous). */
-export type ApiEnv = { Variables: { clientIp: string; auth: AuthContext | null } };
+/**
+ * Hono variables of API requests: the client address, the bearer token's owner (null when anonymous), and on
+ * routes behind requireActiveUser the acting account it read.
+ */
+export type ApiEnv = { Variables: { clientIp: string; auth: AuthContext | null; actingAccount?: AccountRecord } };

@@ -1,4 +1,4 @@
-import type { Repositories } from "../../ports/repositories/index.ts";
+import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { UserRecord } from "../../ports/repositories/users.ts";
 
 /** Whether a user may act: confirmed, approved and enabled users are active. */
@@ -32,8 +32,9 @@ export function canPost(user: Pick<UserRecord, "disabled" | "approved" | "confir
   return isUserActive(user);
 }
 
-/** The standing of a user by id ("disabled" when the user is gone). */
-export async function standingOfUser(repos: Repositories, userId: bigint): Promise<UserStanding> {
-  const user = await repos.users.findById(userId);
-  return user ? standingOf(user) : "disabled";
+/** The standing of a local account's user, as its AccountRecord carries it ("disabled" when there is none). */
+export function standingOfAccount(account: Pick<AccountRecord, "user"> | null): UserStanding {
+  const user = account?.user;
+  if (!user) return "disabled";
+  return standingOf({ disabled: user.disabled, approved: user.approved, confirmedAt: user.confirmed ? 0 : null });
 }

@@ -154,9 +154,12 @@ export async function postStatus(deps: StatusDeps, input: PostStatusInput): Prom
   return posted.ok ? ok(posted.value.id) : posted;
 }
 
-/** postStatus, also returning the new status as stored (PostedStatus.stored) for a caller that shows it at once. */
-export async function postStatusStored(deps: StatusDeps, input: PostStatusInput): Promise<Result<PostedStatus, StatusError>> {
-  const author = await deps.db.repos.accounts.findById(input.accountId);
+/**
+ * postStatus, also returning the new status as stored (PostedStatus.stored) for a caller that shows it at once.
+ * `knownAuthor`: the author's record as the caller read it for this request, spared a second read.
+ */
+export async function postStatusStored(deps: StatusDeps, input: PostStatusInput, knownAuthor?: AccountRecord): Promise<Result<PostedStatus, StatusError>> {
+  const author = knownAuthor?.id === input.accountId ? knownAuthor : await deps.db.repos.accounts.findById(input.accountId);
   if (!author) return err({ kind: "not_found" });
   if (!input.idempotencyKey) return create(deps, author, input);
   const key = `idempotency:status:${author.id}:${input.idempotencyKey}`;
@@ -164,7 +167,7 @@ export async function postStatusStored(deps: StatusDeps, input: PostStatusInput)
     const existing = await waitForKey(deps, key);
     if (existing === PENDING) return err({ kind: "conflict", message: "A request with this Idempotency-Key is still being processed" });
     if (existing !== null) return ok({ id: BigInt(existing) });
-    return postStatusStored(deps, input);
+    return postStatusStored(deps, input, author);
   }
   try {
     const result = await create(deps, author, input);

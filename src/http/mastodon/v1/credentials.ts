@@ -4,7 +4,7 @@ import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import { readCachedAccount, storeCachedAccount } from "../../../services/accounts/account-cache.ts";
 import type { ProfileImageKind } from "../../../services/accounts/profile-images.ts";
 import { removeProfileImage, updateProfile, type ProfileError, type ProfileUpdate } from "../../../services/accounts/update-profile.ts";
-import { STANDING_MESSAGES, standingOf } from "../../../services/auth/user-standing.ts";
+import { STANDING_MESSAGES, standingOfAccount } from "../../../services/auth/user-standing.ts";
 import type { HerdEnv } from "../../app.ts";
 import { HttpError } from "../../errors.ts";
 import { requireActiveUser } from "../../middleware/active-user.ts";
@@ -27,7 +27,7 @@ function profileFailure(error: ProfileError): never {
 /** Refuses users who may not act yet, with Mastodon's 403 messages. */
 function assertActive(account: AccountRecord): void {
   if (!account.user) throw new HttpError(422, "This method requires an authenticated user");
-  const standing = standingOf({ ...account.user, confirmedAt: account.user.confirmed ? 0 : null });
+  const standing = standingOfAccount(account);
   if (standing !== "active") throw new HttpError(403, STANDING_MESSAGES[standing]);
 }
 

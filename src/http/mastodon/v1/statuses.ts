@@ -53,7 +53,7 @@ export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
     };
     const scheduled = await scheduleFromRequest(c, deps, input, params);
     if (scheduled) return scheduled;
-    const result = await postStatusStored(services, input);
+    const result = await postStatusStored(services, input, c.get("actingAccount"));
     if (!result.ok) statusFailure(result.error);
     const { stored } = result.value;
     const status = stored?.status ?? (await services.db.repos.statuses.findById(result.value.id));

@@ -27,6 +27,12 @@ export interface StatusRecord {
   readonly deletedAt: number | null;
 }
 
+/** An account's statuses count and last status time, as a change of them left them. */
+export interface AccountStatusCounts {
+  readonly statusesCount: number;
+  readonly lastStatusAt: number | null;
+}
+
 export interface NewStatus {
   readonly id: bigint;
   readonly accountId: bigint;
@@ -102,8 +108,11 @@ export interface StatusesRepository {
   softDelete(id: bigint, now: number): Promise<boolean>;
   /** Adds `by` to the replies count of a status (never below zero). */
   addReplies(id: bigint, by: number): Promise<void>;
-  /** Adds `by` to the author's statuses count (never below zero); `lastStatusAt` sets last_status_at. */
-  addAccountStatuses(accountId: bigint, by: number, lastStatusAt?: number): Promise<void>;
+  /**
+   * Adds `by` to the author's statuses count (never below zero); `lastStatusAt` sets last_status_at. Returns the
+   * counts as this change left them (null when the account is gone).
+   */
+  addAccountStatuses(accountId: bigint, by: number, lastStatusAt?: number): Promise<AccountStatusCounts | null>;
   /** A page of one author's statuses, newest first, only those `visibleTo` allows. */
   listByAccount(accountId: bigint, query: AccountStatusesQuery): Promise<StatusRecord[]>;
 

@@ -96,6 +96,11 @@ export interface StoredStatus {
   /** Its hashtags, in the order tags.tagsOf reads them. */
   readonly tags: readonly TagRecord[];
   readonly hasPoll: boolean;
+  /**
+   * The author as this request read it, with the counts the post left (absent when it changed none: a direct
+   * post). For showing this status only: other fields may have changed since the read, so it is not cached.
+   */
+  readonly author?: AccountRecord;
 }
 
 async function create(deps: StatusDeps, author: AccountRecord, input: PostStatusInput): Promise<Result<PostedStatus, StatusError>> {
@@ -119,7 +124,7 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     const rows = [];
     for (const m of mentions) rows.push({ id: await tx.nextId(), accountId: m.id });
     await tx.statuses.addMentions(id, rows);
-    if (countsTowardsProfile(visibility)) await tx.statuses.addAccountStatuses(author.id, 1, now);
+    const counts = countsTowardsProfile(visibility) ? await tx.statuses.addAccountStatuses(author.id, 1, now) : null;
     if (parent && repliesCountable(visibility)) await tx.statuses.addReplies(parent.id, 1);
     await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
     const thread = { visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
@@ -128,7 +133,10 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions))
       await federate(tx, { type: "create", statusId: String(id) });
     const status = attached ? await tx.statuses.findById(id) : row;
-    return { status: status ?? row, mentions: mentions.map((m) => m.id), tags, hasPoll: poll !== null };
+    return {
+      status: status ?? row, mentions: mentions.map((m) => m.id), tags, hasPoll: poll !== null,
+      ...(counts ? { author: { ...author, ...counts } } : {}),
+    };
   });
   await forgetAccounts(deps.cache, [author.id]);
   return ok({ id: stored.status.id, stored });

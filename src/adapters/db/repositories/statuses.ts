@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Visibility } from "../../../domain/profile.ts";
 import type {
+  AccountStatusCounts,
   AccountStatusesQuery,
   NewStatus,
   StatusApplication,
@@ -123,10 +124,13 @@ export class KyselyStatusesRepository implements StatusesRepository {
     await sql`update statuses set replies_count = case when replies_count + ${by} < 0 then 0 else replies_count + ${by} end where id = ${id}`.execute(this.#db);
   }
 
-  async addAccountStatuses(accountId: bigint, by: number, lastStatusAt?: number): Promise<void> {
+  async addAccountStatuses(accountId: bigint, by: number, lastStatusAt?: number): Promise<AccountStatusCounts | null> {
     const last = lastStatusAt === undefined ? sql`last_status_at` : sql`${lastStatusAt}`;
-    await sql`update accounts set statuses_count = case when statuses_count + ${by} < 0 then 0 else statuses_count + ${by} end,
-              last_status_at = ${last} where id = ${accountId}`.execute(this.#db);
+    const { rows } = await sql<{ statuses_count: number | bigint; last_status_at: number | bigint | null }>`update accounts
+              set statuses_count = case when statuses_count + ${by} < 0 then 0 else statuses_count + ${by} end,
+              last_status_at = ${last} where id = ${accountId} returning statuses_count, last_status_at`.execute(this.#db);
+    const row = rows[0];
+    return row ? { statusesCount: toNum(row.statuses_count), lastStatusAt: toNumOrNull(row.last_status_at) } : null;
   }
 
   async listByAccount(accountId: bigint, q: AccountStatusesQuery): Promise<StatusRecord[]> {

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ViewContext } from "../../../domain/visibility.ts";
+import type { AccountRecord } from "../../../ports/repositories/accounts.ts";
 import type { MediaRecord } from "../../../ports/repositories/media.ts";
 import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
 import type { TagRecord } from "../../../ports/repositories/tags.ts";
@@ -42,7 +43,7 @@ export const statusFailure: (error: StatusError) => never = refuse;
  * them), authors, mentions, applications, and the viewer's favourites, boosts, bookmarks, pins and muted
  * conversations (one query, or none for the statuses `knownState` covers: a feed page reads them with the
  * viewer's standing). `context` is where the statuses are shown: "feed" for lists, "direct" for one status
- * asked for by id.
+ * asked for by id. `knownAccounts`: accounts the caller holds as they are to be shown, not looked up.
  */
 export async function loadBundle(
   deps: ApiDeps,
@@ -50,6 +51,7 @@ export async function loadBundle(
   viewerId: bigint | null,
   context: ViewContext = "feed",
   knownState?: PageViewerState,
+  knownAccounts?: ReadonlyMap<bigint, AccountRecord>,
 ): Promise<StatusBundle> {
   const repos = deps.db.repos;
   const originalIds = [...new Set(statuses.map((s) => s.reblogOfId).filter((id): id is bigint => id !== null))];
@@ -98,7 +100,12 @@ export async function loadBundle(
   for (const list of mentions.values()) for (const id of list) accountIds.add(id);
   // The emoji table is read alongside the authors, so the two cache reads can travel together.
   const table = customEmojiTable(deps);
-  const [accounts] = await Promise.all([cachedAccountRecords(deps.cache, [...accountIds], (missing) => repos.accounts.findByIds(missing)), table]);
+  const lookUp = knownAccounts ? [...accountIds].filter((id) => !knownAccounts.has(id)) : [...accountIds];
+  const [looked] = await Promise.all([
+    lookUp.length === 0 ? new Map<bigint, AccountRecord>() : cachedAccountRecords(deps.cache, lookUp, (missing) => repos.accounts.findByIds(missing)),
+    table,
+  ]);
+  const accounts = knownAccounts ? new Map([...looked, ...[...knownAccounts].filter(([id]) => accountIds.has(id))]) : looked;
   // As Mastodon's AccountStatusesFilter and FeedManager: no boosts of accounts the viewer blocks, mutes or is
   // blocked by in lists; a boost asked for by id shows its original unless the viewer may not see it at all.
   // The accounts authors moved to (their `moved`) load alongside; a page where nobody moved costs nothing more.
@@ -124,18 +131,30 @@ export async function loadBundle(
 
 const NONE: ReadonlySet<bigint> = new Set();
 
+/** What a caller holds of a status it renders, so that rendering need not ask for it. */
+export interface KnownRendering {
+  /** The viewer's state of the status. */
+  readonly state?: PageViewerState;
+  /** Accounts as they are to be shown. */
+  readonly accounts?: ReadonlyMap<bigint, AccountRecord>;
+}
+
 /**
  * Readies the rendering of a status its author just posted from what the posting transaction stored, so that it
- * is not read back: its statics (when it has no attachments, whose processing state the renderer reads), and,
- * for a status that starts a thread, the author's state of it, which is empty: nobody can have favourited,
- * boosted, bookmarked or pinned it yet, nor muted a conversation that did not exist. A reply's conversation may
- * be muted, so its state is asked for.
+ * is not read back: its statics (when it has no attachments, whose processing state the renderer reads); the
+ * author with the counts the post left; and, for a status that starts a thread, the author's state of it,
+ * which is empty: nobody can have favourited, boosted, bookmarked or pinned it yet, nor muted a conversation
+ * that did not exist. A reply's conversation may be muted, so its state is asked for.
  */
-export function justPosted(stored: StoredStatus, authorId: bigint): PageViewerState | undefined {
+export function justPosted(stored: StoredStatus, authorId: bigint): KnownRendering {
   const { status } = stored;
   if (status.mediaAttachmentIds === null) rememberStatics(status, { mentions: stored.mentions, tags: stored.tags, hasPoll: stored.hasPoll, media: [] });
-  if (status.inReplyToId !== null || status.accountId !== authorId) return undefined;
-  return { viewerId: authorId, statusIds: new Set([status.id]), state: { favourited: NONE, bookmarked: NONE, reblogged: NONE, pinned: NONE, mutedConversations: NONE } };
+  const accounts = stored.author?.id === status.accountId ? new Map([[stored.author.id, stored.author]]) : undefined;
+  const fresh = status.inReplyToId === null && status.accountId === authorId;
+  return {
+    ...(accounts ? { accounts } : {}),
+    ...(fresh ? { state: { viewerId: authorId, statusIds: new Set([status.id]), state: { favourited: NONE, bookmarked: NONE, reblogged: NONE, pinned: NONE, mutedConversations: NONE } } } : {}),
+  };
 }
 
 /** The viewer's state of `statuses`: from `known` where it covers them, one query for the rest (if any). */
@@ -162,18 +181,16 @@ async function stateOf(
   };
 }
 
-/**
- * One status as JSON, for `viewerId`. `knownState`: the viewer's state of it, when the caller knows it (a
- * status just posted), so it is not asked for.
- */
+/** One status as JSON, for `viewerId`; `known`: what the caller holds of it (a status just posted). */
 export async function statusJson(
   deps: ApiDeps,
   status: StatusRecord,
   viewerId: bigint | null,
   withSource = false,
-  knownState?: PageViewerState,
+  known: KnownRendering = {},
 ): Promise<Record<string, unknown>> {
-  const rendered = renderStatus(statusContext(deps), status, await loadBundle(deps, [status], viewerId, "direct", knownState), withSource);
+  const bundle = await loadBundle(deps, [status], viewerId, "direct", known.state, known.accounts);
+  const rendered = renderStatus(statusContext(deps), status, bundle, withSource);
   if (!rendered) throw new HttpError(404, "Record not found");
   return rendered;
 }

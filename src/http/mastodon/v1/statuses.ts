@@ -58,7 +58,7 @@ export function mountStatuses(root: Hono<HerdEnv>, deps: ApiDeps): void {
     const { stored } = result.value;
     const status = stored?.status ?? (await services.db.repos.statuses.findById(result.value.id));
     if (!status) throw new HttpError(404, "Record not found");
-    return c.json(await statusJson(deps, status, auth.accountId, false, stored ? justPosted(stored, input.accountId) : undefined));
+    return c.json(await statusJson(deps, status, auth.accountId, false, stored ? justPosted(stored, input.accountId) : {}));
   });
 
   app.get("/api/v1/statuses/:id", scopeIfToken("read:statuses"), async (c) => {

@@ -144,12 +144,18 @@ for (const engine of databaseEngines) {
       };
       const [local, author] = [accounts[9], accounts[10]];
       const recipients = db.repos.federationRecipients;
+      // A post's counter update tells the same, without a statement of its own.
+      const posted = async (at: number) => (await db.transaction((tx) => tx.statuses.addAccountStatuses(author, 1, at)))!;
+      const before = (await db.kysely.selectFrom("accounts").select("statuses_count").where("id", "=", author).executeTakeFirstOrThrow()).statuses_count;
       await follow(local, author);
       assert.equal(await recipients.hasRemoteFollowers(author), false, "a local follower is not a remote audience");
+      assert.deepEqual(await posted(1_000), { statusesCount: Number(before) + 1, lastStatusAt: 1_000, hasRemoteFollowers: false });
       assert.deepEqual(await recipients.followerInboxes(author, true), []);
       const far = await remoteAccount("far");
       await follow(far, author);
       assert.equal(await recipients.hasRemoteFollowers(author), true);
+      assert.deepEqual(await posted(2_000), { statusesCount: Number(before) + 2, lastStatusAt: 2_000, hasRemoteFollowers: true });
+      assert.equal(await db.transaction((tx) => tx.statuses.addAccountStatuses(999_999_999n, 1)), null, "an account that is gone");
       assert.deepEqual(await recipients.followerInboxes(author, true), ["https://remote.example/inbox"]);
       assert.deepEqual(await recipients.followerInboxes(author, false), ["https://remote.example/users/far/inbox"]);
       await unfollow(far, author);

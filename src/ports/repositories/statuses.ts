@@ -31,6 +31,8 @@ export interface StatusRecord {
 export interface AccountStatusCounts {
   readonly statusesCount: number;
   readonly lastStatusAt: number | null;
+  /** Whether any remote account follows it (what federationRecipients.hasRemoteFollowers answers). */
+  readonly hasRemoteFollowers: boolean;
 }
 
 export interface NewStatus {

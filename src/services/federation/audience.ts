@@ -13,12 +13,13 @@ export interface StatusAudience {
  * Whether a local status has a remote audience: a remote follower of its author (one indexed look-up), or a
  * remote account it mentions or replies to (a direct status only reaches those it mentions). Posting, editing
  * and deleting skip the federation job when it has none, so an instance that federates with nobody pays one
- * query per post.
+ * query per post. `known.remoteFollowers`: whether the author has remote followers, when the caller just read it.
  */
 export async function hasRemoteAudience(
   repos: Repositories,
   status: StatusAudience,
   mentioned: readonly (AccountRecord | bigint)[],
+  known: { readonly remoteFollowers?: boolean } = {},
 ): Promise<boolean> {
   // Accounts the caller has in hand are checked as they are; only bare ids (and the parent's author) are read.
   if (mentioned.some((m) => typeof m !== "bigint" && m.domain !== null)) return true;
@@ -26,5 +27,6 @@ export async function hasRemoteAudience(
   if (status.visibility !== "direct" && status.inReplyToAccountId !== null && status.inReplyToAccountId !== status.accountId)
     others.push(status.inReplyToAccountId);
   if (others.length > 0 && (await repos.accounts.findByIds(others)).some((a) => a.domain !== null)) return true;
-  return status.visibility !== "direct" && repos.federationRecipients.hasRemoteFollowers(status.accountId);
+  if (status.visibility === "direct") return false;
+  return known.remoteFollowers ?? repos.federationRecipients.hasRemoteFollowers(status.accountId);
 }

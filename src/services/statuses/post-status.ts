@@ -130,12 +130,13 @@ async function create(deps: StatusDeps, author: AccountRecord, input: PostStatus
     const thread = { visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
     const { tagFeeds, tags } = await tagNewStatus(tx, { id, text, visibility }, now);
     await tx.enqueue([jobRequest(fanOutStatusJob, { statusId: String(id), index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) })]);
-    if (await hasRemoteAudience(tx, { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility }, mentions))
+    const audience = { accountId: author.id, inReplyToAccountId: parent?.accountId ?? null, visibility };
+    if (await hasRemoteAudience(tx, audience, mentions, counts ? { remoteFollowers: counts.hasRemoteFollowers } : {}))
       await federate(tx, { type: "create", statusId: String(id) });
     const status = attached ? await tx.statuses.findById(id) : row;
     return {
       status: status ?? row, mentions: mentions.map((m) => m.id), tags, hasPoll: poll !== null,
-      ...(counts ? { author: { ...author, ...counts } } : {}),
+      ...(counts ? { author: { ...author, statusesCount: counts.statusesCount, lastStatusAt: counts.lastStatusAt } } : {}),
     };
   });
   await forgetAccounts(deps.cache, [author.id]);

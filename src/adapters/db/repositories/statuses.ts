@@ -126,11 +126,17 @@ export class KyselyStatusesRepository implements StatusesRepository {
 
   async addAccountStatuses(accountId: bigint, by: number, lastStatusAt?: number): Promise<AccountStatusCounts | null> {
     const last = lastStatusAt === undefined ? sql`last_status_at` : sql`${lastStatusAt}`;
-    const { rows } = await sql<{ statuses_count: number | bigint; last_status_at: number | bigint | null }>`update accounts
+    // Whether a remote account follows it rides along (a probe of follows_remote_target): posting asks it next,
+    // and a statement of its own would cost a round trip per post.
+    const { rows } = await sql<{ statuses_count: number | bigint; last_status_at: number | bigint | null; remote_followers: unknown }>`update accounts
               set statuses_count = case when statuses_count + ${by} < 0 then 0 else statuses_count + ${by} end,
-              last_status_at = ${last} where id = ${accountId} returning statuses_count, last_status_at`.execute(this.#db);
+              last_status_at = ${last} where id = ${accountId}
+              returning statuses_count, last_status_at,
+                exists (select 1 from follows where target_account_id = ${accountId} and remote_follower = true) as remote_followers`.execute(this.#db);
     const row = rows[0];
-    return row ? { statusesCount: toNum(row.statuses_count), lastStatusAt: toNumOrNull(row.last_status_at) } : null;
+    return row
+      ? { statusesCount: toNum(row.statuses_count), lastStatusAt: toNumOrNull(row.last_status_at), hasRemoteFollowers: toBool(row.remote_followers as boolean | number | bigint) }
+      : null;
   }
 
   async listByAccount(accountId: bigint, q: AccountStatusesQuery): Promise<StatusRecord[]> {

@@ -173,6 +173,7 @@ for (const v of appVariants) {
       await t.container.feeds.remove([home], stored.statusId);
       assert.deepEqual(await receiveStatus(deps, input), { statusId: stored.statusId, created: false });
       assert.deepEqual(await feed(), [], "another delivery of the activity is a no-op");
+      assert.equal(await receiveStatus(deps, { ...input, authorId: (await remote("other")).id }), null, "nor can another account claim its uri");
       assert.deepEqual(await receiveStatus(deps, input, { redelivered: true }), { statusId: stored.statusId, created: false });
       assert.deepEqual(await feed(), [stored.statusId], "the redelivered job distributes it again");
 

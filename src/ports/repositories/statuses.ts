@@ -94,6 +94,11 @@ export interface StatusApplication {
 export interface StatusesRepository {
   /** Stores a new status; returns it as stored (its counters zero, no attachments yet). */
   create(input: NewStatus): Promise<StatusRecord>;
+  /**
+   * Stores a remote status unless a status (deleted or not) already has its uri; returns it as stored, or null
+   * when the uri is taken. A concurrent insert of the same uri is waited for, not failed.
+   */
+  createWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null>;
   /** A status that is not deleted, or null. */
   findById(id: bigint): Promise<StatusRecord | null>;
   findByIds(ids: readonly bigint[]): Promise<StatusRecord[]>;

@@ -146,6 +146,9 @@ async function remoteAuthor(deps: InboundDeps, authorId: bigint, known?: Account
   return isAvailable(author) && author.domain !== null ? author : null;
 }
 
+/** Rolls back a receiving transaction whose status is stored already. */
+class UriTaken extends Error {}
+
 /** What a stored status's distribution does besides the feeds, as for a new one. */
 function extrasOf(status: StatusRecord): FanOutExtras {
   return { index: true, tagFeeds: status.visibility === "public", notifyFollowers: statusNotifiesFollowers(status) };
@@ -189,13 +192,6 @@ export async function receiveStatus(
 ): Promise<{ statusId: bigint; created: boolean } | null> {
   const author = await remoteAuthor(deps, input.authorId, input.author);
   if (!author) return null;
-  // A new post (the usual case) costs one look-up; a known one, deleted or not, two.
-  if (await deps.db.repos.statuses.uriTaken(input.uri)) {
-    const existing = await deps.db.repos.statuses.findByUri(input.uri);
-    if (!existing || existing.accountId !== author.id) return null;
-    if (options.redelivered && existing.reblogOfId === null) await distributeReceived(deps, existing.id, extrasOf(existing));
-    return { statusId: existing.id, created: false };
-  }
   // Before the status, so it never shows without the emojis it names.
   await storeRemoteEmojis(deps, author.domain!, input.emojis);
   const parent = input.inReplyToId === null ? null : await deps.db.repos.statuses.findById(input.inReplyToId);
@@ -207,12 +203,14 @@ export async function receiveStatus(
   try {
     created = await deps.db.transaction(async (tx) => {
       const id = await tx.nextId();
-      const stored = await tx.statuses.create({
+      // A new post (the usual case) is one statement; a uri already stored (even deleted) leaves it to `known`.
+      const stored = await tx.statuses.createWithUri({
         id, accountId: author.id, text: input.html, spoilerText: input.spoilerText, visibility: input.visibility, sensitive: input.sensitive, language,
         inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: null,
         conversationId: parent ? (parent.conversationId ?? parent.id) : id, now: createdAt, uri: input.uri, url: input.url,
         editedAt: input.editedAt === null ? null : Math.min(input.editedAt, now),
       });
+      if (!stored) throw new UriTaken();
       const mediaIds = await attachRemoteMedia(tx, id, author.id, input.media, now);
       if (input.poll) await createRemotePoll(tx, id, author.id, input.poll, now);
       const mentions = (await existingAccounts(tx, input.mentionIds)).filter((a) => a.id !== author.id);
@@ -231,9 +229,14 @@ export async function receiveStatus(
       return { status, tags, mentioned: mentions.map((m) => m.id), extras: { index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) } };
     });
   } catch (error) {
-    // The same object delivered twice at once: the unique uri let one in, the other answers it.
-    const winner = await deps.db.repos.statuses.findByUri(input.uri);
-    if (winner && winner.accountId === author.id) return { statusId: winner.id, created: false };
+    // The object stored before (or by a delivery at the same moment): the stored one answers, if it is the
+    // author's and not deleted; a redelivered job distributes it, in case its earlier run stopped before that.
+    const known = await deps.db.repos.statuses.findByUri(input.uri);
+    if (known && known.accountId === author.id) {
+      if (options.redelivered && known.reblogOfId === null) await distributeReceived(deps, known.id, extrasOf(known));
+      return { statusId: known.id, created: false };
+    }
+    if (error instanceof UriTaken) return null;
     throw error;
   }
   const { status, tags, mentioned, extras } = created;

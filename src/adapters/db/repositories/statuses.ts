@@ -62,7 +62,20 @@ export class KyselyStatusesRepository implements StatusesRepository {
   }
 
   async create(input: NewStatus): Promise<StatusRecord> {
-    const row = await this.#db
+    return toStatus(await this.#insert(input).returningAll().executeTakeFirstOrThrow());
+  }
+
+  async createWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
+    // The partial unique index statuses_uri is the conflict target (its predicate named, as both engines want).
+    const row = await this.#insert(input)
+      .onConflict((oc) => oc.column("uri").where("uri", "is not", null).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toStatus(row) : null;
+  }
+
+  #insert(input: NewStatus) {
+    return this.#db
       .insertInto("statuses")
       .values({
         id: input.id,
@@ -82,10 +95,7 @@ export class KyselyStatusesRepository implements StatusesRepository {
         uri: input.uri ?? null,
         url: input.url ?? null,
         edited_at: input.editedAt ?? null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toStatus(row);
+      });
   }
 
   async findByUri(uri: string): Promise<StatusRecord | null> {

@@ -45,6 +45,61 @@ for (const engine of databaseEngines) {
       assert.equal(await db.transaction((tx) => tx.interactions.unfavourite(accounts[6], s)), false);
     });
 
+    it("stores a remote status with its author's count in one write, and nothing when its uri is taken", async () => {
+      const author = accounts[7];
+      const count = async () => (await db.repos.accounts.findById(author))!.statusesCount;
+      const before = await count();
+      const row = async (uri: string, now: number) => {
+        const id = await db.nextId();
+        return { id, accountId: author, text: "<p>t</p>", spoilerText: "", visibility: "public" as const, sensitive: false, language: null, inReplyToId: null, inReplyToAccountId: null, applicationId: null, conversationId: id, now, uri, url: uri };
+      };
+      const uri = `https://remote.example/s/${Date.now()}`;
+      // Deliveries of one status at once: one is stored and counted.
+      const results = await Promise.all(Array.from({ length: 6 }, async () => db.repos.statuses.createCountedWithUri(await row(uri, 5_000))));
+      const stored = results.filter((r) => r !== null);
+      assert.equal(stored.length, 1);
+      assert.equal(stored[0]!.uri, uri);
+      assert.equal(stored[0]!.text, "<p>t</p>");
+      assert.deepEqual(await db.repos.statuses.findByUri(uri), stored[0]);
+      assert.equal(await count(), before + 1);
+      assert.equal((await db.repos.accounts.findById(author))!.lastStatusAt, 5_000);
+      // In a transaction it is part of it: rolled back with it.
+      const other = `${uri}/2`;
+      await assert.rejects(db.transaction(async (tx) => {
+        assert.notEqual(await tx.statuses.createCountedWithUri(await row(other, 6_000)), null);
+        throw new Error("rolled back");
+      }), /rolled back/);
+      assert.equal(await db.repos.statuses.findByUri(other), null);
+      assert.equal(await count(), before + 1);
+      assert.notEqual(await db.transaction(async (tx) => tx.statuses.createCountedWithUri(await row(other, 7_000))), null);
+      assert.equal(await count(), before + 2);
+    });
+
+    it("reads a fan-out's first followers and the lists holding the author in one query, as the two reads do", async () => {
+      const [author, ...others] = accounts.slice(1);
+      const now = Date.now();
+      await db.transaction(async (tx) => {
+        // Local followers (the remote one, accounts[7], is left out), with options that must come through.
+        for (const [i, a] of others.entries())
+          await tx.relationships.follow({ id: await tx.nextId(), accountId: a, targetAccountId: author, showReblogs: i % 2 === 0, notify: i === 1, languages: i === 2 ? ["de"] : null, now });
+        for (const [i, owner] of others.slice(0, 2).entries()) {
+          const listId = await tx.nextId();
+          await tx.lists.create({ id: listId, accountId: owner, title: `l${i}`, repliesPolicy: i === 0 ? "list" : "none", exclusive: false, now });
+          await tx.lists.addMembers(listId, [{ id: await tx.nextId(), accountId: author }]);
+        }
+      });
+      for (const limit of [2, 100]) {
+        const { followers, holdings } = await db.repos.timelines.firstAudience(author, limit);
+        assert.deepEqual(followers, await db.repos.timelines.localFollowers(author, null, limit));
+        assert.equal(followers.length, Math.min(limit, others.length - 1));
+        const byList = (a: { listId: bigint }, b: { listId: bigint }) => (a.listId < b.listId ? -1 : 1);
+        assert.deepEqual([...holdings].sort(byList), [...(await db.repos.lists.holdingsOf(author))].sort(byList));
+        assert.equal(holdings.length, 2);
+      }
+      const nobody = await db.repos.timelines.firstAudience(others[0], 10);
+      assert.deepEqual(nobody, { followers: [], holdings: [] });
+    });
+
     it("answers the viewer's state for a page in one query", async () => {
       const [me, other] = accounts;
       const a = await status(other);

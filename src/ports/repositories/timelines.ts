@@ -1,4 +1,5 @@
 import type { ViewerState } from "./interactions.ts";
+import type { ListHolding, RepliesPolicy } from "./lists.ts";
 
 /** A local follower of an author, with the options of the follow that decide what reaches their home feed. */
 export interface FeedFollower {
@@ -73,6 +74,11 @@ export interface PublicTimelineQuery {
 export interface TimelinesRepository {
   /** Up to `limit` local followers of `accountId` whose follow id is above `afterFollowId`, in follow id order. */
   localFollowers(accountId: bigint, afterFollowId: bigint | null, limit: number): Promise<FeedFollower[]>;
+  /**
+   * What a fan-out reads first, in one round trip: localFollowers(accountId, null, limit) and
+   * lists.holdingsOf(accountId).
+   */
+  firstAudience(accountId: bigint, limit: number): Promise<{ readonly followers: FeedFollower[]; readonly holdings: ListHolding[] }>;
   /** The follow options of those of `receiverIds` who follow `targetId`. */
   followOptionsAmong(receiverIds: readonly bigint[], targetId: bigint): Promise<Map<bigint, FeedFollower>>;
   /** Of `receiverIds`, those the query excludes (see ExclusionQuery). */

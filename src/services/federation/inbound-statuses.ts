@@ -6,7 +6,8 @@ import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 import type { MediaMeta, MediaRecord } from "../../ports/repositories/media.ts";
 import type { PollRecord } from "../../ports/repositories/polls.ts";
 import type { StatusContent, StatusEditRecord } from "../../ports/repositories/interactions.ts";
-import type { StatusRecord } from "../../ports/repositories/statuses.ts";
+import type { NewStatus, StatusRecord } from "../../ports/repositories/statuses.ts";
+import type { TagRecord } from "../../ports/repositories/tags.ts";
 import { forgetAccounts } from "../accounts/account-cache.ts";
 import { notify } from "../notifications/notify.ts";
 import { endRemotePollRequest, REMOTE_POLL_END_DELAY_MS } from "../polls/remote-poll-jobs.ts";
@@ -176,6 +177,14 @@ async function distributeReceived(deps: InboundDeps, statusId: bigint, extras: F
   }
 }
 
+/** A status with nothing to store but its row and its author's count (see receiveStatus). */
+async function storePlain(deps: InboundDeps, row: NewStatus & { readonly uri: string }) {
+  const status = await deps.db.repos.statuses.createCountedWithUri(row);
+  if (!status) throw new UriTaken();
+  const thread = { visibility: status.visibility, reblogOfId: null, inReplyToId: null, inReplyToAccountId: null, accountId: status.accountId };
+  return { status, tags: [] as TagRecord[], mentioned: [] as bigint[], extras: { index: true, tagFeeds: false, notifyFollowers: statusNotifiesFollowers(thread) } };
+}
+
 /**
  * Stores a remote status as Mastodon's ActivityPub::Activity::Create does, through the same effects a local
  * post has: the row (its uri unique: a second delivery, or one of a status deleted since, is a no-op), its
@@ -199,17 +208,20 @@ export async function receiveStatus(
   // A date in the future (a wrong clock at the origin) would pin the status to the top of every timeline.
   const createdAt = Number.isFinite(input.createdAt) ? Math.min(input.createdAt, now) : now;
   const language = input.language && isLanguageCode(input.language) ? input.language : null;
+  const row = (id: bigint) => ({
+    id, accountId: author.id, text: input.html, spoilerText: input.spoilerText, visibility: input.visibility, sensitive: input.sensitive, language,
+    inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: null,
+    conversationId: parent ? (parent.conversationId ?? parent.id) : id, now: createdAt, uri: input.uri, url: input.url,
+    editedAt: input.editedAt === null ? null : Math.min(input.editedAt, now),
+  });
+  // Most posts are text alone, a top-level post: the row and the author's count are all they store, in one write.
+  const plain = parent === null && input.mentionIds.length === 0 && input.tags.length === 0 && input.media.length === 0 && input.poll === null && countsTowardsProfile(input.visibility);
   let created;
   try {
-    created = await deps.db.transaction(async (tx) => {
+    created = plain ? await storePlain(deps, row(await deps.db.nextId())) : await deps.db.transaction(async (tx) => {
       const id = await tx.nextId();
       // A new post (the usual case) is one statement; a uri already stored (even deleted) leaves it to `known`.
-      const stored = await tx.statuses.createWithUri({
-        id, accountId: author.id, text: input.html, spoilerText: input.spoilerText, visibility: input.visibility, sensitive: input.sensitive, language,
-        inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, applicationId: null,
-        conversationId: parent ? (parent.conversationId ?? parent.id) : id, now: createdAt, uri: input.uri, url: input.url,
-        editedAt: input.editedAt === null ? null : Math.min(input.editedAt, now),
-      });
+      const stored = await tx.statuses.createWithUri(row(id));
       if (!stored) throw new UriTaken();
       const mediaIds = await attachRemoteMedia(tx, id, author.id, input.media, now);
       if (input.poll) await createRemotePoll(tx, id, author.id, input.poll, now);

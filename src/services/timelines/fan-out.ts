@@ -133,18 +133,18 @@ export async function fanOutStatus(
   if (!s) return null;
   const homes: bigint[] = [];
   const local = s.author.domain === null;
-  let after: bigint | null = null;
+  const audience = await deps.db.repos.timelines.firstAudience(s.author.id, FAN_OUT_BATCH);
+  let batch = audience.followers;
   let first = true;
   let bellFollowers = false;
   for (;;) {
-    const batch = await deps.db.repos.timelines.localFollowers(s.author.id, after, FAN_OUT_BATCH);
     bellFollowers ||= batch.some((f) => f.notify === true);
     if (batch.length > 0 || first) homes.push(...(await pushHomes(deps, s, batch, first && local)));
     first = false;
     if (batch.length < FAN_OUT_BATCH) break;
-    after = batch[batch.length - 1].followId;
+    batch = await deps.db.repos.timelines.localFollowers(s.author.id, batch[batch.length - 1].followId, FAN_OUT_BATCH);
   }
-  const lists = await pushLists(deps, s, await deps.db.repos.lists.holdingsOf(s.author.id));
+  const lists = await pushLists(deps, s, audience.holdings);
   if (s.status.visibility === "direct" && s.status.reblogOfId === null) await recordDirectStatus(deps, s.status, [...s.mentionedByStatus]);
   return { status: s.status, author: s.author, homes, lists, mentioned: [...s.mentionedByStatus], bellFollowers };
 }
@@ -170,15 +170,14 @@ export async function removeFromFeeds(deps: TimelineDeps, statusId: bigint): Pro
   const mentioned = mentions.get(status.id) ?? [];
   const homes = [status.accountId, ...mentioned];
   await deps.feeds.remove(homes.map(homeKey), status.id);
-  let after: bigint | null = null;
-  for (;;) {
-    const batch = await repos.timelines.localFollowers(status.accountId, after, FAN_OUT_BATCH);
+  const audience = await repos.timelines.firstAudience(status.accountId, FAN_OUT_BATCH);
+  for (let batch = audience.followers; ; ) {
     for (const f of batch) homes.push(f.accountId);
     if (batch.length > 0) await deps.feeds.remove(batch.map((f) => homeKey(f.accountId)), status.id);
     if (batch.length < FAN_OUT_BATCH) break;
-    after = batch[batch.length - 1].followId;
+    batch = await repos.timelines.localFollowers(status.accountId, batch[batch.length - 1].followId, FAN_OUT_BATCH);
   }
-  const lists = await repos.lists.holdingsOf(status.accountId);
+  const lists = audience.holdings;
   if (lists.length > 0) await deps.feeds.remove(lists.map((h) => listKey(h.listId)), status.id);
   if (status.visibility === "direct" && status.conversationId !== null) await withdrawDirectStatus(deps, status.conversationId, status.id);
   return { status, homes: [...new Set(homes)], lists: [...new Set(lists.map((h) => h.listId))], mentioned };

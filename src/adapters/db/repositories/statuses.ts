@@ -8,7 +8,7 @@ import type {
   StatusesRepository,
   StatusRecord,
 } from "../../../ports/repositories/statuses.ts";
-import { inIds, runWithIds } from "../dialect.ts";
+import { inIds, isPostgres, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull, toNum, toNumOrNull } from "./convert.ts";
 
@@ -66,12 +66,41 @@ export class KyselyStatusesRepository implements StatusesRepository {
   }
 
   async createWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
-    // The partial unique index statuses_uri is the conflict target (its predicate named, as both engines want).
-    const row = await this.#insert(input)
-      .onConflict((oc) => oc.column("uri").where("uri", "is not", null).doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.#insertWithUri(input).returningAll().executeTakeFirst();
     return row ? toStatus(row) : null;
+  }
+
+  async createCountedWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
+    if (isPostgres(this.#db)) {
+      // Every part of a statement sees the same snapshot and commits together: the count moves only if the row
+      // went in (s is empty on a conflict).
+      const row = await this.#db
+        .with("s", () => this.#insertWithUri(input).returningAll())
+        .with("c", (db) =>
+          db
+            .updateTable("accounts")
+            .set({ statuses_count: sql`statuses_count + 1`, last_status_at: input.now })
+            .where("id", "=", input.accountId)
+            .where(sql<boolean>`exists (select 1 from s)`),
+        )
+        .selectFrom("s")
+        .selectAll()
+        .executeTakeFirst();
+      return row ? toStatus(row as Row) : null;
+    }
+    // SQLite runs statements in-process: the cost there is the commit, and one transaction has one.
+    const both = async (repo: KyselyStatusesRepository) => {
+      const stored = await repo.createWithUri(input);
+      if (stored) await repo.addAccountStatuses(input.accountId, 1, input.now);
+      return stored;
+    };
+    if (this.#db.isTransaction) return both(this);
+    return this.#db.transaction().execute((trx) => both(new KyselyStatusesRepository(trx)));
+  }
+
+  #insertWithUri(input: NewStatus & { readonly uri: string }) {
+    // The partial unique index statuses_uri is the conflict target (its predicate named, as both engines want).
+    return this.#insert(input).onConflict((oc) => oc.column("uri").where("uri", "is not", null).doNothing());
   }
 
   #insert(input: NewStatus) {

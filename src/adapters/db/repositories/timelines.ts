@@ -8,6 +8,7 @@ import type {
   StateWanted,
   ViewerStanding,
 } from "../../../ports/repositories/timelines.ts";
+import type { ListHolding, RepliesPolicy } from "../../../ports/repositories/lists.ts";
 import { inIds, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull } from "./convert.ts";
@@ -25,6 +26,26 @@ const STANDING_SQL = `
       union all select 'h', a.id from accounts a where a.id {ids} and (a.suspended_at is not null
         or exists (select 1 from account_domain_blocks d where d.account_id = {0} and d.domain = lower(a.domain)))
       union all select 'f', target_account_id from follows where account_id = {0} and target_account_id {ids}`;
+
+// localFollowers' first batch (k 0) and lists.holdingsOf (k 1), `{0}` the account, `{1}` the batch size. The
+// batch is a derived table: SQLite takes no ORDER BY or LIMIT on a compound select's arms.
+const FIRST_AUDIENCE_SQL = `
+      select * from (select 0 as k, f.id, f.account_id, f.show_reblogs, f.languages, f.notify, null as replies_policy
+        from follows f inner join accounts a on a.id = f.account_id
+        where f.target_account_id = {0} and a.domain is null and a.suspended_at is null order by f.id limit {1}) as batch
+      union all select 1, l.id, l.account_id, null, null, null, l.replies_policy
+        from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
+        where la.account_id = {0} and a.domain is null and a.suspended_at is null`;
+
+interface AudienceRow {
+  readonly k: number | bigint | string;
+  readonly id: Id;
+  readonly account_id: Id;
+  readonly show_reblogs: boolean | number | bigint | null;
+  readonly languages: string | null;
+  readonly notify: boolean | number | bigint | null;
+  readonly replies_policy: string | null;
+}
 
 /** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
 export class KyselyTimelinesRepository implements TimelinesRepository {
@@ -46,6 +67,20 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     return rows.map((r) => ({
       followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages), notify: toBool(r.notify),
     }));
+  }
+
+  async firstAudience(accountId: bigint, limit: number): Promise<{ followers: FeedFollower[]; holdings: ListHolding[] }> {
+    const rows = await runWithIds<AudienceRow>(this.#db, FIRST_AUDIENCE_SQL, [accountId, limit]);
+    const followers: FeedFollower[] = [];
+    const holdings: ListHolding[] = [];
+    for (const r of rows) {
+      if (Number(r.k) === 0)
+        followers.push({ followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs!), languages: parseLanguages(r.languages), notify: toBool(r.notify!) });
+      else holdings.push({ listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy });
+    }
+    // A union promises no order of its own.
+    followers.sort((a, b) => (a.followId < b.followId ? -1 : a.followId > b.followId ? 1 : 0));
+    return { followers, holdings };
   }
 
   async followOptionsAmong(receiverIds: readonly bigint[], targetId: bigint): Promise<Map<bigint, FeedFollower>> {

@@ -53,30 +53,6 @@ describe("RedisCache reads", { skip: SKIP_REDIS }, () => {
   });
 });
 
-describe("RedisCache scripts", { skip: SKIP_REDIS }, () => {
-  it("run in the same turn as other commands on an auto-pipelined connection, and again after SCRIPT FLUSH", { timeout: 10_000 }, async () => {
-    const test = await openTestRedis();
-    try {
-      assert.equal(test.redis.options.enableAutoPipelining, true, "the connection Herd opens pipelines");
-      // A command of this turn makes the pending pipeline before the scripts' first use.
-      const first = new RedisCache(test.redis, test.prefix);
-      const [, counted, swapped] = await Promise.all([
-        first.set("k", "v"),
-        first.increment("n", 2, 60_000),
-        first.compareAndSet("c", null, "x", 60_000),
-      ]);
-      assert.equal(counted, 2);
-      assert.equal(swapped, true);
-      await test.redis.script("FLUSH");
-      assert.equal(await first.increment("n", 3, 60_000), 5, "the script is sent again when the server lost it");
-      assert.equal(await first.compareAndSet("c", "x", "y", 60_000), true);
-      assert.equal(await first.get("c"), "y");
-    } finally {
-      await test.close();
-    }
-  });
-});
-
 describe("MemoryCache bounds", () => {
   it("keeps at most maxEntries keys, evicting the least recently used", async () => {
     const cache = new MemoryCache({ maxEntries: 3 });

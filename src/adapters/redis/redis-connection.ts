@@ -35,11 +35,6 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
     enableReadyCheck: true,
     autoResubscribe: true,
     reconnectOnError: (err) => (err.message.startsWith("READONLY") ? 2 : false),
-    // Commands issued in the same tick, or while an earlier batch awaits its replies, go out as one write: on a
-    // busy server each socket write costs more than the command itself (a post's cache tombstones, its
-    // streaming publishes and its feed pushes would otherwise be one system call each). Replies and order on
-    // the connection are as without it. A subscriber connection takes no other commands and gains nothing.
-    enableAutoPipelining: !forSubscriber,
   });
   const log = options.log;
   if (log) redis.on("error", (err: unknown) => log.error({ err }, "Redis connection error"));

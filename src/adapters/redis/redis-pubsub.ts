@@ -98,7 +98,7 @@ export class RedisPubSub implements PubSub {
   #connection(): Redis {
     if (!this.#subscriber) {
       // No retry limit: a SUBSCRIBE issued during a reconnect waits for the server instead of failing.
-      const subscriber = this.#redis.duplicate({ maxRetriesPerRequest: null, connectionName: "herd-subscriber", enableAutoPipelining: false });
+      const subscriber = this.#redis.duplicate({ maxRetriesPerRequest: null, connectionName: "herd-subscriber" });
       subscriber.on("message", (channel: string, message: string) => this.#dispatch(channel, message));
       subscriber.on("error", (err: unknown) => this.#log.error({ err }, "Redis subscriber connection error"));
       this.#subscriber = subscriber;

@@ -1,3 +1,10 @@
+/** One value for Cache.setMany; `ttlMs` omitted means no expiry. */
+export interface CacheEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlMs?: number;
+}
+
 /**
  * Short-lived shared state: caches, rate-limit counters, idempotency keys, Fedify's key-value data.
  * Everything here may vanish (eviction, a flushed Redis); callers must be able to recompute it.
@@ -8,6 +15,8 @@ export interface Cache {
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /** Stores a value; `ttlMs` omitted means no expiry. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Stores each value as `set` does (`ttlMs` each its own): one round trip where `set` costs one per key. */
+  setMany(entries: readonly CacheEntry[]): Promise<void>;
   /** Stores only when the key is absent; true when it stored. */
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   delete(key: string): Promise<void>;

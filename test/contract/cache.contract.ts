@@ -37,6 +37,24 @@ export function cacheContract(name: string, make: () => Promise<CacheFixture>, o
         assert.equal(await cache.get("a"), null);
       }));
 
+    it("stores many values at once, each with its own TTL, as set does", () =>
+      withCache(async (cache) => {
+        await cache.set("old", "before");
+        await cache.setMany([]);
+        await cache.setMany([{ key: "only", value: "1", ttlMs: 60_000 }]);
+        await cache.setMany([
+          { key: "old", value: "after" },
+          { key: "brief", value: "b", ttlMs: 150 },
+          { key: "long", value: "l ✓", ttlMs: 60_000 },
+        ]);
+        assert.deepEqual(await cache.getMany(["old", "brief", "long", "only"]), ["after", "b", "l ✓", "1"]);
+        assert.equal(await cache.ttl("old"), null, "no TTL, no expiry");
+        const left = await cache.ttl("long");
+        assert.ok(left !== null && left > 50_000 && left <= 60_000, `ttl ${left}`);
+        await sleep(250);
+        assert.deepEqual(await cache.getMany(["old", "brief", "long"]), ["after", null, "l ✓"]);
+      }));
+
     it("answers reads issued together each with its own values, and sees writes made before them", () =>
       withCache(async (cache) => {
         await cache.set("x", "1");

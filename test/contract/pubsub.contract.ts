@@ -37,6 +37,20 @@ export function pubSubContract(name: string, make: () => Promise<PubSubFixture>,
         assert.deepEqual(received, Array.from({ length: 20 }, (_, i) => `m${i}`));
       }));
 
+    it("publishes one message to many channels, each subscriber once", () =>
+      withPubSub(async ({ pubsub }) => {
+        const got: string[] = [];
+        await pubsub.subscribe("timeline:public", (m) => got.push(`public ${m}`));
+        await pubsub.subscribe("timeline:public:local", (m) => got.push(`local ${m}`));
+        await pubsub.subscribe("hashtag:x", (m) => got.push(`tag ${m}`));
+        await pubsub.publishMany([], "none");
+        await pubsub.publishMany(["timeline:public:local"], "one");
+        await pubsub.publishMany(["timeline:public", "timeline:public:local", "nobody:listens"], "two");
+        await waitFor(() => got.length === 3, 2_000, "three deliveries");
+        await sleep(SETTLE_MS);
+        assert.deepEqual(got.sort(), ["local one", "local two", "public two"]);
+      }));
+
     it("delivers to every handler and only on its own channel", () =>
       withPubSub(async ({ pubsub }) => {
         const a: string[] = [];

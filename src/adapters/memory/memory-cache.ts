@@ -1,4 +1,4 @@
-import type { Cache } from "../../ports/cache.ts";
+import type { Cache, CacheEntry } from "../../ports/cache.ts";
 import { systemClock, type Clock } from "../../ports/clock.ts";
 import { checkTtl } from "../ttl.ts";
 
@@ -87,6 +87,11 @@ export class MemoryCache implements Cache {
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.#write(key, { value, expiresAt: expiryOf(this.#clock.now(), ttlMs) });
+  }
+
+  async setMany(entries: readonly CacheEntry[]): Promise<void> {
+    const now = this.#clock.now();
+    for (const { key, value, ttlMs } of entries) this.#write(key, { value, expiresAt: expiryOf(now, ttlMs) });
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {

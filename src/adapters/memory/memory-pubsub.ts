@@ -22,6 +22,10 @@ export class MemoryPubSub implements PubSub {
     this.#log = log;
   }
 
+  async publishMany(channels: readonly string[], message: string): Promise<void> {
+    for (const channel of channels) await this.publish(channel, message);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     if (this.#closed) throw new Error("MemoryPubSub is closed");
     const subscriptions = this.#channels.get(channel);

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Cache } from "../../ports/cache.ts";
+import type { Cache, CacheEntry } from "../../ports/cache.ts";
 import { escapeGlob, toPx } from "./redis-keys.ts";
 import { RedisScript } from "./redis-script.ts";
 
@@ -114,6 +114,20 @@ export class RedisCache implements Cache {
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     if (ttlMs === undefined) await this.#redis.set(this.#prefix + key, value);
     else await this.#redis.set(this.#prefix + key, value, "PX", toPx(ttlMs));
+  }
+
+  async setMany(entries: readonly CacheEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (entries.length === 1) return this.set(entries[0].key, entries[0].value, entries[0].ttlMs);
+    // A pipeline: one write and one wait for all of them (MSET takes no expiry).
+    const pipeline = this.#redis.pipeline();
+    for (const { key, value, ttlMs } of entries) {
+      if (ttlMs === undefined) pipeline.set(this.#prefix + key, value);
+      else pipeline.set(this.#prefix + key, value, "PX", toPx(ttlMs));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {

@@ -41,6 +41,17 @@ export class RedisPubSub implements PubSub {
     await this.#redis.publish(this.#prefix + channel, message);
   }
 
+  async publishMany(channels: readonly string[], message: string): Promise<void> {
+    if (this.#closed) throw new Error("RedisPubSub is closed");
+    if (channels.length === 0) return;
+    if (channels.length === 1) return this.publish(channels[0], message);
+    const pipeline = this.#redis.pipeline();
+    for (const channel of channels) pipeline.publish(this.#prefix + channel, message);
+    const replies = (await pipeline.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
   async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
     if (this.#closed) throw new Error("RedisPubSub is closed");
     let state = this.#channels.get(channel);

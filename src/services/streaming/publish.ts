@@ -29,11 +29,13 @@ export interface PublicStreamDeps extends StreamingPublishDeps {
 async function send(deps: StreamingPublishDeps, channels: readonly string[], message: StreamMessage): Promise<void> {
   if (channels.length === 0) return;
   const text = JSON.stringify(message);
-  const results = await Promise.allSettled([...new Set(channels)].map((c) => deps.pubsub.publish(c, text)));
-  const failed = results.filter((r) => r.status === "rejected");
-  // A missed live event is recovered by the next timeline read; failing the action (or retrying a job and
-  // sending the event twice) would be worse.
-  if (failed.length > 0) deps.log?.warn({ err: (failed[0] as PromiseRejectedResult).reason, event: message.event, failed: failed.length }, "streaming publish failed");
+  try {
+    await deps.pubsub.publishMany([...new Set(channels)], text);
+  } catch (err) {
+    // A missed live event is recovered by the next timeline read; failing the action (or retrying a job and
+    // sending the event twice) would be worse.
+    deps.log?.warn({ err, event: message.event, channels: channels.length }, "streaming publish failed");
+  }
 }
 
 /**

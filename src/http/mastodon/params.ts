@@ -36,33 +36,19 @@ export async function readParams(c: Context): Promise<Params> {
     if (body === null || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "The request body must be a JSON object");
     return { ...params, ...(fromJson(body) as Params) };
   }
-  if (type === "application/x-www-form-urlencoded") {
-    // The form a browser or most clients send, read as URLSearchParams reads it (as Request.formData() does for
-    // this type), without building a FormData: a measurable part of a small POST's cost.
-    let text: string;
+  if (type === "application/x-www-form-urlencoded" || type === "multipart/form-data") {
+    let form: Iterable<[string, string | File]>;
     try {
-      text = await c.req.text();
-    } catch {
-      throw new HttpError(400, "The request body could not be read as a form");
-    }
-    const body: Params = {};
-    for (const [k, v] of new URLSearchParams(text)) {
-      if (++count > MAX_KEYS) throw new HttpError(400, "Too many parameters");
-      assign(body, k, v);
-    }
-    return { ...params, ...body };
-  }
-  if (type === "multipart/form-data") {
-    let form: FormData;
-    try {
-      form = await c.req.formData();
+      // A urlencoded form (what browsers and most clients send) is read as Request.formData() reads one, by
+      // URLSearchParams, without building a FormData: a measurable part of a small POST's cost.
+      form = type === "multipart/form-data" ? ((await c.req.formData()) as Iterable<[string, string | File]>) : new URLSearchParams(await c.req.text());
     } catch {
       throw new HttpError(400, "The request body could not be read as a form");
     }
     const body: Params = {};
     for (const [k, v] of form) {
       if (++count > MAX_KEYS) throw new HttpError(400, "Too many parameters");
-      assign(body, k, v as string | File);
+      assign(body, k, v);
     }
     return { ...params, ...body };
   }

@@ -1,5 +1,5 @@
 import type { ViewerState } from "./interactions.ts";
-import type { ListHolding, RepliesPolicy } from "./lists.ts";
+import type { ListHolding } from "./lists.ts";
 
 /** A local follower of an author, with the options of the follow that decide what reaches their home feed. */
 export interface FeedFollower {

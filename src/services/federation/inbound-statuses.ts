@@ -220,7 +220,7 @@ export async function receiveStatus(
   try {
     created = plain ? await storePlain(deps, row(await deps.db.nextId())) : await deps.db.transaction(async (tx) => {
       const id = await tx.nextId();
-      // A new post (the usual case) is one statement; a uri already stored (even deleted) leaves it to `known`.
+      // A uri already stored (even deleted) stores nothing and leaves it to `known`.
       const stored = await tx.statuses.createWithUri(row(id));
       if (!stored) throw new UriTaken();
       const mediaIds = await attachRemoteMedia(tx, id, author.id, input.media, now);

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Cache, CacheEntry } from "../../ports/cache.ts";
 import { escapeGlob, toPx } from "./redis-keys.ts";
+import { execAll } from "./redis-pipeline.ts";
 import { RedisScript } from "./redis-script.ts";
 
 // EXISTS before INCRBY tells whether this call created the key, so only the creator sets the window.
@@ -125,9 +126,7 @@ export class RedisCache implements Cache {
       if (ttlMs === undefined) pipeline.set(this.#prefix + key, value);
       else pipeline.set(this.#prefix + key, value, "PX", toPx(ttlMs));
     }
-    const replies = (await pipeline.exec()) ?? [];
-    const failed = replies.find(([err]) => err);
-    if (failed) throw failed[0];
+    await execAll(pipeline);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {

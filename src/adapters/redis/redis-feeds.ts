@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Feeds, IdRange } from "../../ports/feeds.ts";
 import { checkCap, checkFeedId, MAX_FEED_ID, newestFirst } from "../feed-ids.ts";
 import { RedisScript } from "./redis-script.ts";
+import { execAll } from "./redis-pipeline.ts";
 
 /**
  * Ids are members, not scores: a score is a double and 64-bit ids exceed its exact range. Zero-padded to 20
@@ -70,10 +71,8 @@ export class RedisFeeds implements Feeds {
       batches.push(batch);
       pushScript.queue(pipeline, batch.map((k) => this.#prefix + k), [m, this.cap]);
     }
-    const replies = (await pipeline.exec()) ?? [];
     const missing: string[] = [];
-    replies.forEach(([error, reply], b) => {
-      if (error) throw error;
+    (await execAll(pipeline)).forEach((reply, b) => {
       for (const position of reply as number[]) missing.push(batches[b][Number(position) - 1]);
     });
     return missing;
@@ -102,8 +101,7 @@ export class RedisFeeds implements Feeds {
     const key = this.#prefix + feedKey;
     const scoreMembers: string[] = [];
     for (const m of [SENTINEL, ...members]) scoreMembers.push("0", m);
-    const replies = await this.#redis.multi().del(key).zadd(key, ...scoreMembers).exec();
-    for (const [error] of replies ?? []) if (error) throw error;
+    await execAll(this.#redis.multi().del(key).zadd(key, ...scoreMembers));
   }
 
   async remove(feedKeys: readonly string[], statusId: bigint): Promise<void> {
@@ -113,8 +111,7 @@ export class RedisFeeds implements Feeds {
     const pipeline = this.#redis.pipeline();
     // ZREM never creates a key, so a missing feed stays missing.
     for (const k of feedKeys) pipeline.zrem(this.#prefix + k, m);
-    const replies = await pipeline.exec();
-    for (const [error] of replies ?? []) if (error) throw error;
+    await execAll(pipeline);
   }
 
   async drop(feedKey: string): Promise<void> {

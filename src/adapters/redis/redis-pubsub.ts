@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../../ports/logger.ts";
 import type { PubSub } from "../../ports/pubsub.ts";
 import { closeRedis } from "./redis-connection.ts";
+import { execAll } from "./redis-pipeline.ts";
 
 // Without a logger from the composition root (tests, scripts), failures still reach stderr.
 const consoleLogger: Pick<Logger, "error"> = { error: (obj, msg) => console.error(msg ?? "pub/sub error", obj) };
@@ -47,9 +48,7 @@ export class RedisPubSub implements PubSub {
     if (channels.length === 1) return this.publish(channels[0], message);
     const pipeline = this.#redis.pipeline();
     for (const channel of channels) pipeline.publish(this.#prefix + channel, message);
-    const replies = (await pipeline.exec()) ?? [];
-    const failed = replies.find(([err]) => err);
-    if (failed) throw failed[0];
+    await execAll(pipeline);
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {

@@ -10,6 +10,11 @@ function toList(r: Row): ListRecord {
   return { id: toId(r.id), accountId: toId(r.account_id), title: r.title, repliesPolicy: r.replies_policy as RepliesPolicy, exclusive: toBool(r.exclusive) };
 }
 
+/** A list holding a member, from a row of l.id, l.account_id and l.replies_policy. */
+export function toListHolding(r: { id: bigint | string | number; account_id: bigint | string | number; replies_policy: string }): ListHolding {
+  return { listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy };
+}
+
 const LIST_COLUMNS = ["l.id", "l.account_id", "l.title", "l.replies_policy", "l.exclusive"] as const;
 
 /** ListsRepository over Kysely. */
@@ -126,7 +131,7 @@ export class KyselyListsRepository implements ListsRepository {
       .where("a.domain", "is", null)
       .where("a.suspended_at", "is", null)
       .execute();
-    return rows.map((r) => ({ listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy }));
+    return rows.map(toListHolding);
   }
 
   async exclusiveOwnersAmong(ownerIds: readonly bigint[], memberId: bigint): Promise<Set<bigint>> {

@@ -8,10 +8,11 @@ import type {
   StateWanted,
   ViewerStanding,
 } from "../../../ports/repositories/timelines.ts";
-import type { ListHolding, RepliesPolicy } from "../../../ports/repositories/lists.ts";
+import type { ListHolding } from "../../../ports/repositories/lists.ts";
 import { inIds, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull } from "./convert.ts";
+import { toListHolding } from "./lists.ts";
 import { parseLanguages } from "./relationship-queries.ts";
 import { collectViewerState, emptyViewerState, viewerStateSql } from "./viewer-state-sql.ts";
 
@@ -37,15 +38,20 @@ const FIRST_AUDIENCE_SQL = `
         from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
         where la.account_id = {0} and a.domain is null and a.suspended_at is null`;
 
-interface AudienceRow {
-  readonly k: number | bigint | string;
+interface FollowerRow {
   readonly id: Id;
   readonly account_id: Id;
-  readonly show_reblogs: boolean | number | bigint | null;
+  readonly show_reblogs: boolean | number | bigint;
   readonly languages: string | null;
-  readonly notify: boolean | number | bigint | null;
-  readonly replies_policy: string | null;
+  readonly notify: boolean | number | bigint;
 }
+
+const toFeedFollower = (r: FollowerRow): FeedFollower => ({
+  followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages), notify: toBool(r.notify),
+});
+
+/** A row of FIRST_AUDIENCE_SQL: a follower's columns when k is 0, a list holding's when it is 1. */
+type AudienceRow = FollowerRow & { readonly k: number | bigint | string; readonly replies_policy: string };
 
 /** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
 export class KyselyTimelinesRepository implements TimelinesRepository {
@@ -64,9 +70,7 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
       .where("a.suspended_at", "is", null);
     if (afterFollowId !== null) q = q.where("f.id", ">", afterFollowId);
     const rows = await q.orderBy("f.id").limit(limit).execute();
-    return rows.map((r) => ({
-      followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs), languages: parseLanguages(r.languages), notify: toBool(r.notify),
-    }));
+    return rows.map(toFeedFollower);
   }
 
   async firstAudience(accountId: bigint, limit: number): Promise<{ followers: FeedFollower[]; holdings: ListHolding[] }> {
@@ -74,9 +78,8 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     const followers: FeedFollower[] = [];
     const holdings: ListHolding[] = [];
     for (const r of rows) {
-      if (Number(r.k) === 0)
-        followers.push({ followId: toId(r.id), accountId: toId(r.account_id), showReblogs: toBool(r.show_reblogs!), languages: parseLanguages(r.languages), notify: toBool(r.notify!) });
-      else holdings.push({ listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy });
+      if (Number(r.k) === 0) followers.push(toFeedFollower(r));
+      else holdings.push(toListHolding(r));
     }
     // A union promises no order of its own.
     followers.sort((a, b) => (a.followId < b.followId ? -1 : a.followId > b.followId ? 1 : 0));

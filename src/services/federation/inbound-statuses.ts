@@ -178,11 +178,10 @@ async function distributeReceived(deps: InboundDeps, statusId: bigint, extras: F
 }
 
 /** A status with nothing to store but its row and its author's count (see receiveStatus). */
-async function storePlain(deps: InboundDeps, row: NewStatus & { readonly uri: string }) {
+async function storePlain(deps: InboundDeps, row: NewStatus & { readonly uri: string }, notifyFollowers: boolean) {
   const status = await deps.db.repos.statuses.createCountedWithUri(row);
   if (!status) throw new UriTaken();
-  const thread = { visibility: status.visibility, reblogOfId: null, inReplyToId: null, inReplyToAccountId: null, accountId: status.accountId };
-  return { status, tags: [] as TagRecord[], mentioned: [] as bigint[], extras: { index: true, tagFeeds: false, notifyFollowers: statusNotifiesFollowers(thread) } };
+  return { status, tags: [] as TagRecord[], mentioned: [] as bigint[], extras: { index: true, tagFeeds: false, notifyFollowers } };
 }
 
 /**
@@ -214,11 +213,13 @@ export async function receiveStatus(
     conversationId: parent ? (parent.conversationId ?? parent.id) : id, now: createdAt, uri: input.uri, url: input.url,
     editedAt: input.editedAt === null ? null : Math.min(input.editedAt, now),
   });
+  const thread = { visibility: input.visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
+  const notifyFollowers = statusNotifiesFollowers(thread);
   // Most posts are text alone, a top-level post: the row and the author's count are all they store, in one write.
   const plain = parent === null && input.mentionIds.length === 0 && input.tags.length === 0 && input.media.length === 0 && input.poll === null && countsTowardsProfile(input.visibility);
   let created;
   try {
-    created = plain ? await storePlain(deps, row(await deps.db.nextId())) : await deps.db.transaction(async (tx) => {
+    created = plain ? await storePlain(deps, row(await deps.db.nextId()), notifyFollowers) : await deps.db.transaction(async (tx) => {
       const id = await tx.nextId();
       // A uri already stored (even deleted) stores nothing and leaves it to `known`.
       const stored = await tx.statuses.createWithUri(row(id));
@@ -231,14 +232,13 @@ export async function receiveStatus(
       await tx.statuses.addMentions(id, rows);
       // notify() skips remote recipients, blocks and mutes, as for a local post.
       await notify(tx, now, mentions.map((m) => ({ type: "mention" as const, recipientId: m.id, fromAccountId: author.id, statusId: id })));
-      const thread = { visibility: input.visibility, reblogOfId: null, inReplyToId: parent?.id ?? null, inReplyToAccountId: parent?.accountId ?? null, accountId: author.id };
       const { tagFeeds, tags } = await tagNewStatus(tx, { id, text: tagText(input.tags), visibility: input.visibility }, now);
       // The counters last: on PostgreSQL their row locks are held until commit, and a busy remote author's
       // posts (or replies to one thread) arriving at once would otherwise wait on each other for the whole body.
       if (countsTowardsProfile(input.visibility)) await tx.statuses.addAccountStatuses(author.id, 1, createdAt);
       if (parent && repliesCountable(input.visibility)) await tx.statuses.addReplies(parent.id, 1);
       const status = { ...stored, mediaAttachmentIds: mediaIds.length > 0 ? mediaIds : null };
-      return { status, tags, mentioned: mentions.map((m) => m.id), extras: { index: true, tagFeeds, notifyFollowers: statusNotifiesFollowers(thread) } };
+      return { status, tags, mentioned: mentions.map((m) => m.id), extras: { index: true, tagFeeds, notifyFollowers } };
     });
   } catch (error) {
     // The object stored before (or by a delivery at the same moment): the stored one answers, if it is the

@@ -9,6 +9,7 @@ import {
   type UserRole,
 } from "../../../ports/repositories/accounts.ts";
 import type { UserSettings } from "../../../domain/profile.ts";
+import { kyselyText } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum, toNumOrNull } from "./convert.ts";
 
@@ -24,7 +25,10 @@ export function selectAccountRecords(db: Kysely<Tables>) {
   return db.selectFrom("accounts as a").leftJoin("users as u", "u.account_id", "a.id").select(COLUMNS);
 }
 
-type Row = Awaited<ReturnType<ReturnType<typeof selectAccountRecords>["executeTakeFirstOrThrow"]>>;
+/** selectAccountRecords as SQL text, for runWithIds: `where "a"."id" = {0}` and the like follow it. */
+export const accountRecordsText = kyselyText((db) => selectAccountRecords(db));
+
+export type Row = Awaited<ReturnType<ReturnType<typeof selectAccountRecords>["executeTakeFirstOrThrow"]>>;
 
 /** Converts a row of selectAccountRecords, whichever engine returned it. */
 export function toAccountRecord(row: Row): AccountRecord {

@@ -12,9 +12,9 @@ import type {
   RemoteAccountInput,
   UserRole,
 } from "../../../ports/repositories/accounts.ts";
-import { isPostgres } from "../dialect.ts";
+import { isPostgres, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
-import { profileColumns, searchLocalAccounts, selectAccountRecords, settingsJson, toAccountRecord } from "./account-records.ts";
+import { accountRecordsText, profileColumns, searchLocalAccounts, selectAccountRecords, settingsJson, toAccountRecord, type Row as AccountRow } from "./account-records.ts";
 import { toBool, toId, toNum } from "./convert.ts";
 
 export class KyselyAccountsRepository implements AccountsRepository {
@@ -111,8 +111,9 @@ export class KyselyAccountsRepository implements AccountsRepository {
     await this.#db.updateTable("users").set(set).where("account_id", "=", accountId).execute();
   }
 
+  // findById and findByIds run several times per request (the acting account, a fan-out's author).
   async findById(id: bigint): Promise<AccountRecord | null> {
-    const row = await selectAccountRecords(this.#db).where("a.id", "=", id).executeTakeFirst();
+    const [row] = await runWithIds<AccountRow>(this.#db, `${accountRecordsText(this.#db)} where "a"."id" = {0}`, [id]);
     return row ? toAccountRecord(row) : null;
   }
 
@@ -122,7 +123,7 @@ export class KyselyAccountsRepository implements AccountsRepository {
 
   async findByIds(ids: readonly bigint[]): Promise<AccountRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await selectAccountRecords(this.#db).where("a.id", "in", [...ids]).execute();
+    const rows = await runWithIds<AccountRow>(this.#db, `${accountRecordsText(this.#db)} where "a"."id" {ids}`, [], ids);
     return rows.map(toAccountRecord);
   }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { ListChanges, ListHolding, ListRecord, ListsRepository, RepliesPolicy } from "../../../ports/repositories/lists.ts";
-import { inIds } from "../dialect.ts";
+import { inIds, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId } from "./convert.ts";
 
@@ -136,15 +136,14 @@ export class KyselyListsRepository implements ListsRepository {
 
   async exclusiveOwnersAmong(ownerIds: readonly bigint[], memberId: bigint): Promise<Set<bigint>> {
     if (ownerIds.length === 0) return new Set();
-    const rows = await this.#db
-      .selectFrom("list_accounts as la")
-      .innerJoin("lists as l", "l.id", "la.list_id")
-      .select("l.account_id")
-      .distinct()
-      .where("la.account_id", "=", memberId)
-      .where("l.exclusive", "=", true)
-      .where(sql<boolean>`l.account_id ${inIds(this.#db, ownerIds)}`)
-      .execute();
+    // Run for every batch of every home fan-out: written once per length (runWithIds), not built per call.
+    const rows = await runWithIds<{ account_id: bigint | string | number }>(
+      this.#db,
+      `select distinct l.account_id from list_accounts la inner join lists l on l.id = la.list_id
+        where la.account_id = {0} and l.exclusive = true and l.account_id {ids}`,
+      [memberId],
+      ownerIds,
+    );
     return new Set(rows.map((r) => toId(r.account_id)));
   }
 

@@ -144,7 +144,8 @@ export class KyselyStatusesRepository implements StatusesRepository {
   }
 
   async findById(id: bigint): Promise<StatusRecord | null> {
-    const row = await this.selectStatuses().where("s.id", "=", id).executeTakeFirst();
+    // Read by every fan-out, boost and reply: written by hand, as selectStatuses with the id would compile.
+    const [row] = await runWithIds<Row>(this.#db, `select "s".* from "statuses" as "s" where "s"."deleted_at" is null and "s"."id" = {0}`, [id]);
     return row ? toStatus(row) : null;
   }
 
@@ -224,12 +225,9 @@ export class KyselyStatusesRepository implements StatusesRepository {
   async mentionsOf(statusIds: readonly bigint[]): Promise<Map<bigint, bigint[]>> {
     const out = new Map<bigint, bigint[]>();
     if (statusIds.length === 0) return out;
-    const rows = await this.#db
-      .selectFrom("mentions")
-      .select(["status_id", "account_id"])
-      .where(sql<boolean>`status_id ${inIds(this.#db, statusIds)}`)
-      .orderBy("id")
-      .execute();
+    const rows = await runWithIds<{ status_id: bigint | string | number; account_id: bigint | string | number }>(
+      this.#db, "select status_id, account_id from mentions where status_id {ids} order by id", [], statusIds,
+    );
     for (const r of rows) {
       const id = toId(r.status_id);
       const list = out.get(id) ?? [];

@@ -9,7 +9,7 @@ import type {
   TagsRepository,
   TagTimelineQuery,
 } from "../../../ports/repositories/tags.ts";
-import { inIds } from "../dialect.ts";
+import { inIds, kyselyText, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum, toNumOrNull } from "./convert.ts";
 import { KyselyStatusesRepository } from "./statuses.ts";
@@ -29,6 +29,11 @@ type TagRow = {
 };
 
 const TAG_COLUMNS = ["t.id", "t.name", "t.name_lower", "t.usable", "t.listable", "t.trendable", "t.reviewed_at", "t.last_status_at", "t.created_at"] as const;
+
+// tagsOf runs for every page of statuses and every fan-out: its select list is compiled once.
+const statusTagsText = kyselyText((db) =>
+  (db as Kysely<Tables>).selectFrom("status_tags as st").innerJoin("tags as t", "t.id", "st.tag_id").select([...TAG_COLUMNS, "st.status_id"]),
+);
 
 const nullableBool = (v: boolean | number | bigint | null) => (v === null ? null : toBool(v));
 
@@ -117,13 +122,9 @@ export class KyselyTagsRepository implements TagsRepository {
   async tagsOf(statusIds: readonly bigint[]): Promise<Map<bigint, TagRecord[]>> {
     const out = new Map<bigint, TagRecord[]>();
     if (statusIds.length === 0) return out;
-    const rows = await this.#db
-      .selectFrom("status_tags as st")
-      .innerJoin("tags as t", "t.id", "st.tag_id")
-      .select([...TAG_COLUMNS, "st.status_id"])
-      .where(sql<boolean>`st.status_id ${inIds(this.#db, statusIds)}`)
-      .orderBy("t.name_lower")
-      .execute();
+    const rows = await runWithIds<TagRow & { status_id: bigint | string | number }>(
+      this.#db, `${statusTagsText(this.#db)} where "st"."status_id" {ids} order by "t"."name_lower"`, [], statusIds,
+    );
     for (const r of rows) {
       const id = toId(r.status_id);
       const list = out.get(id) ?? [];

@@ -15,6 +15,18 @@ export function toListHolding(r: { id: bigint | string | number; account_id: big
   return { listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy };
 }
 
+/** The lists of local, unsuspended owners that hold `memberId` (ListsRepository.holdingsOf); read by every fan-out. */
+export async function holdingsOf(db: Kysely<any>, memberId: bigint): Promise<ListHolding[]> {
+  const rows = await runWithIds<{ id: bigint | string | number; account_id: bigint | string | number; replies_policy: string }>(
+    db,
+    `select l.id, l.account_id, l.replies_policy
+      from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
+      where la.account_id = {0} and a.domain is null and a.suspended_at is null`,
+    [memberId],
+  );
+  return rows.map(toListHolding);
+}
+
 const LIST_COLUMNS = ["l.id", "l.account_id", "l.title", "l.replies_policy", "l.exclusive"] as const;
 
 /** ListsRepository over Kysely. */
@@ -121,17 +133,8 @@ export class KyselyListsRepository implements ListsRepository {
     return rows.map(toList);
   }
 
-  async holdingsOf(memberId: bigint): Promise<ListHolding[]> {
-    const rows = await this.#db
-      .selectFrom("list_accounts as la")
-      .innerJoin("lists as l", "l.id", "la.list_id")
-      .innerJoin("accounts as a", "a.id", "l.account_id")
-      .select(["l.id", "l.account_id", "l.replies_policy"])
-      .where("la.account_id", "=", memberId)
-      .where("a.domain", "is", null)
-      .where("a.suspended_at", "is", null)
-      .execute();
-    return rows.map(toListHolding);
+  holdingsOf(memberId: bigint): Promise<ListHolding[]> {
+    return holdingsOf(this.#db, memberId);
   }
 
   async exclusiveOwnersAmong(ownerIds: readonly bigint[], memberId: bigint): Promise<Set<bigint>> {

@@ -9,10 +9,10 @@ import type {
   ViewerStanding,
 } from "../../../ports/repositories/timelines.ts";
 import type { ListHolding } from "../../../ports/repositories/lists.ts";
-import { inIds, runWithIds } from "../dialect.ts";
+import { inIds, isPostgres, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull } from "./convert.ts";
-import { toListHolding } from "./lists.ts";
+import { holdingsOf, toListHolding } from "./lists.ts";
 import { parseLanguages } from "./relationship-queries.ts";
 import { collectViewerState, emptyViewerState, viewerStateSql } from "./viewer-state-sql.ts";
 
@@ -28,8 +28,16 @@ const STANDING_SQL = `
         or exists (select 1 from account_domain_blocks d where d.account_id = {0} and d.domain = lower(a.domain)))
       union all select 'f', target_account_id from follows where account_id = {0} and target_account_id {ids}`;
 
-// localFollowers' first batch (k 0) and lists.holdingsOf (k 1), `{0}` the account, `{1}` the batch size. The
-// batch is a derived table: SQLite takes no ORDER BY or LIMIT on a compound select's arms.
+// An author's local followers, `{0}` the author, `{1}` the batch size; `{2}` (LOCAL_FOLLOWERS_AFTER) the last
+// follow id of the previous batch.
+const LOCAL_FOLLOWERS_SQL = `
+      select f.id, f.account_id, f.show_reblogs, f.languages, f.notify
+        from follows f inner join accounts a on a.id = f.account_id
+        where f.target_account_id = {0} and a.domain is null and a.suspended_at is null`;
+const FIRST_FOLLOWERS_SQL = `${LOCAL_FOLLOWERS_SQL} order by f.id limit {1}`;
+const NEXT_FOLLOWERS_SQL = `${LOCAL_FOLLOWERS_SQL} and f.id > {2} order by f.id limit {1}`;
+// Both in one round trip for PostgreSQL: the first batch (k 0) and the holdings (k 1). The batch is a derived
+// table: SQLite takes no ORDER BY or LIMIT on a compound select's arms.
 const FIRST_AUDIENCE_SQL = `
       select * from (select 0 as k, f.id, f.account_id, f.show_reblogs, f.languages, f.notify, null as replies_policy
         from follows f inner join accounts a on a.id = f.account_id
@@ -61,19 +69,20 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
   }
 
   async localFollowers(accountId: bigint, afterFollowId: bigint | null, limit: number): Promise<FeedFollower[]> {
-    let q = this.#db
-      .selectFrom("follows as f")
-      .innerJoin("accounts as a", "a.id", "f.account_id")
-      .select(["f.id", "f.account_id", "f.show_reblogs", "f.languages", "f.notify"])
-      .where("f.target_account_id", "=", accountId)
-      .where("a.domain", "is", null)
-      .where("a.suspended_at", "is", null);
-    if (afterFollowId !== null) q = q.where("f.id", ">", afterFollowId);
-    const rows = await q.orderBy("f.id").limit(limit).execute();
+    const rows =
+      afterFollowId === null
+        ? await runWithIds<FollowerRow>(this.#db, FIRST_FOLLOWERS_SQL, [accountId, limit])
+        : await runWithIds<FollowerRow>(this.#db, NEXT_FOLLOWERS_SQL, [accountId, limit, afterFollowId]);
     return rows.map(toFeedFollower);
   }
 
   async firstAudience(accountId: bigint, limit: number): Promise<{ followers: FeedFollower[]; holdings: ListHolding[] }> {
+    if (!isPostgres(this.#db)) {
+      // SQLite has no round trip to spare, and the union cost more than the two statements (a third more for a
+      // hundred followers), so it runs them one after the other.
+      const followers = await this.localFollowers(accountId, null, limit);
+      return { followers, holdings: await holdingsOf(this.#db, accountId) };
+    }
     const rows = await runWithIds<AudienceRow>(this.#db, FIRST_AUDIENCE_SQL, [accountId, limit]);
     const followers: FeedFollower[] = [];
     const holdings: ListHolding[] = [];

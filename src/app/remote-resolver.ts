@@ -1,6 +1,7 @@
 import type { RemoteResolver } from "../ports/remote-resolver.ts";
 import type { AccountRecord } from "../ports/repositories/accounts.ts";
 import type { Container } from "./container.ts";
+import { ingestRunModule } from "../federation/lazy-modules.ts";
 
 /**
  * The container's RemoteResolver, built on first use: it needs Fedify (JSON-LD, vocabulary), which a process
@@ -36,7 +37,7 @@ export function lazyRemoteResolver(c: Pick<Container, "config" | "db" | "cache" 
     },
     async resolveStatus(url: string): Promise<bigint | null> {
       // Fetched and stored as the inbox stores an incoming post (sanitized, mentions and media resolved).
-      const { resolveStatusUrl } = await import("../federation/inbox/ingest-run.ts");
+      const { resolveStatusUrl } = await ingestRunModule();
       return resolveStatusUrl(c.jobDeps, url);
     },
   };

@@ -15,6 +15,7 @@ import {
 } from "../services/federation/delivery.ts";
 import { recordDeliveryFailure, recordDeliverySuccess } from "../services/federation/delivery-state.ts";
 import { isDomainRefused } from "../services/federation/domain-policy.ts";
+import { signingModule } from "./lazy-modules.ts";
 
 /** JobDeps with the optional outcome counter the composition root may add (metrics). */
 export type DeliveryJobDeps = JobDeps & { readonly deliveries?: DeliveryObserver };
@@ -46,7 +47,7 @@ export async function deliverOnce(deps: JobDeps, payload: DeliverPayload): Promi
   // Pending attempts to an unavailable domain stop here; only a probe goes out.
   if (state?.unavailableSince != null && !payload.probe) return "unavailable";
   // Signing needs Fedify, which loads with the first delivery rather than with every worker (about 60 MiB).
-  const { loadSigner, signedPost } = await import("./signing.ts");
+  const { loadSigner, signedPost } = await signingModule();
   const signer = await loadSigner(deps, BigInt(payload.signerAccountId));
   if (!signer) return "no_signer";
 

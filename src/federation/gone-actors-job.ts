@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineJob } from "../jobs/define-job.ts";
+import { signingModule } from "./lazy-modules.ts";
 import { forgetGoneInboxes, listGoneInboxes } from "../services/federation/delivery-state.ts";
 import { receiveActorDeleted } from "../services/federation/inbound-accounts.ts";
 import { INSTANCE_ACTOR_KEY_ID } from "../ports/repositories/account-keys.ts";
@@ -22,7 +23,7 @@ export const pruneGoneActorsHandler = defineJob<{ period: string }>({
     const gone = await listGoneInboxes(deps.db, BATCH);
     if (gone.length === 0) return;
     // Signing needs Fedify; load it only when there is something to check.
-    const { loadSigner, signedGet } = await import("./signing.ts");
+    const { loadSigner, signedGet } = await signingModule();
     const signer = await loadSigner(deps, INSTANCE_ACTOR_KEY_ID);
     for (const { inbox } of gone) {
       for (const account of await deps.db.repos.federationRecipients.accountsWithInbox(inbox)) {

@@ -1,4 +1,5 @@
 import { defineJob } from "../../jobs/define-job.ts";
+import { ingestRunModule } from "../lazy-modules.ts";
 import { endRemotePoll } from "../../services/polls/end-remote-poll.ts";
 import { endRemotePollJob } from "../../services/polls/remote-poll-jobs.ts";
 
@@ -10,7 +11,7 @@ export const endRemotePollHandler = defineJob({
   ...endRemotePollJob,
   async run(deps, { pollId }) {
     const result = await endRemotePoll(deps, BigInt(pollId), async (statusUri) => {
-      const { refreshRemoteStatus } = await import("./ingest-run.ts");
+      const { refreshRemoteStatus } = await ingestRunModule();
       return refreshRemoteStatus(deps, statusUri);
     });
     deps.log.debug({ pollId, ...result }, "remote poll end");

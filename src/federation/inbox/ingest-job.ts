@@ -1,5 +1,6 @@
 import { ingestActivityJob } from "../../services/federation/ingest.ts";
 import { defineJob } from "../../jobs/define-job.ts";
+import { ingestRunModule } from "../lazy-modules.ts";
 
 /**
  * Runs ingest-activity (see ingestActivityJob): translates one verified activity and applies it through the
@@ -9,7 +10,7 @@ import { defineJob } from "../../jobs/define-job.ts";
 export const ingestActivityHandler = defineJob({
   ...ingestActivityJob,
   async run(deps, payload, job) {
-    const { runIngest } = await import("./ingest-run.ts");
+    const { runIngest } = await ingestRunModule();
     await runIngest(deps, payload, job);
   },
 });

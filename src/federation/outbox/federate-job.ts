@@ -1,4 +1,5 @@
 import { defineJob } from "../../jobs/define-job.ts";
+import { federateModule } from "../lazy-modules.ts";
 import { federateJob, type FederationEvent } from "../../services/federation/outbound.ts";
 
 /**
@@ -8,7 +9,7 @@ import { federateJob, type FederationEvent } from "../../services/federation/out
 export const federateHandler = defineJob<FederationEvent>({
   ...federateJob,
   async run(deps, event, job) {
-    const { federateEvent } = await import("./federate.ts");
+    const { federateEvent } = await federateModule();
     await federateEvent(deps, event, job.id);
   },
 });

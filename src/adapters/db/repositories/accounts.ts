@@ -148,7 +148,8 @@ export class KyselyAccountsRepository implements AccountsRepository {
   }
 
   async findByUri(uri: string): Promise<AccountRecord | null> {
-    const row = await selectAccountRecords(this.#db).where("a.uri", "=", uri).executeTakeFirst();
+    // The actor of every incoming activity.
+    const [row] = await runWithIds<AccountRow>(this.#db, `${accountRecordsText(this.#db)} where "a"."uri" = {0}`, [uri]);
     return row ? toAccountRecord(row) : null;
   }
 

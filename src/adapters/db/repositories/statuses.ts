@@ -51,6 +51,24 @@ function toStatus(r: Row): StatusRecord {
   };
 }
 
+// Every post, local or remote, is one of these inserts: written once rather than built with Kysely each time.
+// The columns in the order statusValues gives them.
+const STATUS_COLUMNS = [
+  "id", "account_id", "text", "spoiler_text", "visibility", "sensitive", "language", "in_reply_to_id", "in_reply_to_account_id",
+  "application_id", "reblog_of_id", "conversation_id", "created_at", "updated_at", "uri", "url", "edited_at",
+] as const;
+const INSERT_STATUS_SQL = `insert into statuses (${STATUS_COLUMNS.join(", ")}) values (${STATUS_COLUMNS.map((_, i) => `{${i}}`).join(", ")})`;
+// The partial unique index statuses_uri is the conflict target (its predicate named, as both engines want).
+const ON_URI_TAKEN = "on conflict (uri) where uri is not null do nothing";
+
+function statusValues(input: NewStatus): unknown[] {
+  return [
+    input.id, input.accountId, input.text, input.spoilerText, input.visibility, input.sensitive, input.language, input.inReplyToId,
+    input.inReplyToAccountId, input.applicationId, input.reblogOfId ?? null, input.conversationId, input.now, input.now,
+    input.uri ?? null, input.url ?? null, input.editedAt ?? null,
+  ];
+}
+
 export class KyselyStatusesRepository implements StatusesRepository {
   #db: Kysely<Tables>;
   constructor(db: Kysely<Tables>) {
@@ -62,31 +80,27 @@ export class KyselyStatusesRepository implements StatusesRepository {
   }
 
   async create(input: NewStatus): Promise<StatusRecord> {
-    return toStatus(await this.#insert(input).returningAll().executeTakeFirstOrThrow());
+    const [row] = await runWithIds<Row>(this.#db, `${INSERT_STATUS_SQL} returning *`, statusValues(input));
+    return toStatus(row);
   }
 
   async createWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
-    const row = await this.#insertWithUri(input).returningAll().executeTakeFirst();
+    const [row] = await runWithIds<Row>(this.#db, `${INSERT_STATUS_SQL} ${ON_URI_TAKEN} returning *`, statusValues(input));
     return row ? toStatus(row) : null;
   }
 
   async createCountedWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
     if (isPostgres(this.#db)) {
       // Every part of a statement sees the same snapshot and commits together: the count moves only if the row
-      // went in (s is empty on a conflict).
-      const row = await this.#db
-        .with("s", () => this.#insertWithUri(input).returningAll())
-        .with("c", (db) =>
-          db
-            .updateTable("accounts")
-            .set({ statuses_count: sql`statuses_count + 1`, last_status_at: input.now })
-            .where("id", "=", input.accountId)
-            .where(sql<boolean>`exists (select 1 from s)`),
-        )
-        .selectFrom("s")
-        .selectAll()
-        .executeTakeFirst();
-      return row ? toStatus(row as Row) : null;
+      // went in (s is empty on a conflict). {1} is the author, {12} the time (statusValues).
+      const [row] = await runWithIds<Row>(
+        this.#db,
+        `with s as (${INSERT_STATUS_SQL} ${ON_URI_TAKEN} returning *),
+          c as (update accounts set statuses_count = statuses_count + 1, last_status_at = {12} where id = {1} and exists (select 1 from s))
+          select * from s`,
+        statusValues(input),
+      );
+      return row ? toStatus(row) : null;
     }
     // SQLite runs statements in-process: the cost there is the commit, and one transaction has one.
     const both = async (repo: KyselyStatusesRepository) => {
@@ -96,35 +110,6 @@ export class KyselyStatusesRepository implements StatusesRepository {
     };
     if (this.#db.isTransaction) return both(this);
     return this.#db.transaction().execute((trx) => both(new KyselyStatusesRepository(trx)));
-  }
-
-  #insertWithUri(input: NewStatus & { readonly uri: string }) {
-    // The partial unique index statuses_uri is the conflict target (its predicate named, as both engines want).
-    return this.#insert(input).onConflict((oc) => oc.column("uri").where("uri", "is not", null).doNothing());
-  }
-
-  #insert(input: NewStatus) {
-    return this.#db
-      .insertInto("statuses")
-      .values({
-        id: input.id,
-        account_id: input.accountId,
-        text: input.text,
-        spoiler_text: input.spoilerText,
-        visibility: input.visibility,
-        sensitive: input.sensitive,
-        language: input.language,
-        in_reply_to_id: input.inReplyToId,
-        in_reply_to_account_id: input.inReplyToAccountId,
-        application_id: input.applicationId,
-        reblog_of_id: input.reblogOfId ?? null,
-        conversation_id: input.conversationId,
-        created_at: input.now,
-        updated_at: input.now,
-        uri: input.uri ?? null,
-        url: input.url ?? null,
-        edited_at: input.editedAt ?? null,
-      });
   }
 
   async findByUri(uri: string): Promise<StatusRecord | null> {

@@ -23,6 +23,8 @@ export interface ListHolding {
   readonly listId: bigint;
   readonly ownerId: bigint;
   readonly repliesPolicy: RepliesPolicy;
+  /** Whether the list is exclusive: its members' posts stay out of the owner's home feed. */
+  readonly exclusive: boolean;
 }
 
 /** Lists (Mastodon's lists and list_accounts): an owner's named sets of followed accounts. */
@@ -50,8 +52,6 @@ export interface ListsRepository {
   listsHolding(ownerId: bigint, memberId: bigint): Promise<ListRecord[]>;
   /** Every list, of any local owner, that holds `memberId`. */
   holdingsOf(memberId: bigint): Promise<ListHolding[]>;
-  /** Of `ownerIds`, those with an exclusive list holding `memberId`. */
-  exclusiveOwnersAmong(ownerIds: readonly bigint[], memberId: bigint): Promise<Set<bigint>>;
   /** Members of `ownerId`'s exclusive lists. */
   exclusiveMembers(ownerId: bigint): Promise<Set<bigint>>;
   /** Takes `memberId` out of every list of `ownerId` (after an unfollow); returns the lists it left. */

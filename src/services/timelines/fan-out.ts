@@ -47,16 +47,21 @@ function createdSubject(c: { readonly status: StatusRecord; readonly author: Acc
 }
 
 /** The rule facts for a batch of receivers, each fact one query for the whole batch. */
-async function factsFor(deps: TimelineDeps, s: Subject, follows: ReadonlyMap<bigint, FeedFollower>, receiverIds: readonly bigint[], home: boolean): Promise<ReceiverFacts[]> {
+async function factsFor(
+  deps: TimelineDeps,
+  s: Subject,
+  follows: ReadonlyMap<bigint, FeedFollower>,
+  receiverIds: readonly bigint[],
+  exclusiveOwners: ReadonlySet<bigint>,
+): Promise<ReceiverFacts[]> {
   const t = deps.db.repos.timelines;
   const { status, author, boosted, boostedAuthor } = s;
   const authors = boostedAuthor ? [author.id, boostedAuthor.id] : [author.id];
   const domains = [author.domain, boostedAuthor?.domain].filter((d): d is string => !!d);
   const replyTarget = status.inReplyToId !== null && status.inReplyToAccountId !== null && status.inReplyToAccountId !== author.id ? status.inReplyToAccountId : null;
-  const [excluded, followsTarget, exclusive, hasOriginal, boostedEarlier] = await Promise.all([
+  const [excluded, followsTarget, hasOriginal, boostedEarlier] = await Promise.all([
     t.excludedAmong(receiverIds, { blockedOrMuted: [...authors, ...s.mentioned], blockers: authors, domains, now: deps.clock.now() }),
     replyTarget === null ? Promise.resolve(new Set<bigint>()) : t.followingAnyAmong(receiverIds, [replyTarget]),
-    home ? deps.db.repos.lists.exclusiveOwnersAmong(receiverIds, author.id) : Promise.resolve(new Set<bigint>()),
     boosted ? t.followingAnyAmong(receiverIds, [boosted.accountId]) : Promise.resolve(new Set<bigint>()),
     boosted ? t.boostedEarlierForAmong(receiverIds, boosted.id, status.id, author.id) : Promise.resolve(new Set<bigint>()),
   ]);
@@ -66,16 +71,22 @@ async function factsFor(deps: TimelineDeps, s: Subject, follows: ReadonlyMap<big
     excluded: excluded.has(id),
     mentioned: s.mentionedByStatus.has(id),
     followsReplyTarget: followsTarget.has(id),
-    authorInExclusiveList: exclusive.has(id),
+    authorInExclusiveList: exclusiveOwners.has(id),
     alreadyHasBoosted: hasOriginal.has(id) || boostedEarlier.has(id),
   }));
 }
 
-async function pushHomes(deps: TimelineDeps, s: Subject, followers: readonly FeedFollower[], includeAuthor: boolean): Promise<bigint[]> {
+async function pushHomes(
+  deps: TimelineDeps,
+  s: Subject,
+  followers: readonly FeedFollower[],
+  includeAuthor: boolean,
+  exclusiveOwners: ReadonlySet<bigint>,
+): Promise<bigint[]> {
   const follows = new Map(followers.map((f) => [f.accountId, f]));
   const ids = followers.map((f) => f.accountId);
   if (includeAuthor) ids.push(s.author.id);
-  const facts = await factsFor(deps, s, follows, ids, true);
+  const facts = await factsFor(deps, s, follows, ids, exclusiveOwners);
   const receivers = facts.filter((r) => belongsInFeed(s.status, s.boostedAuthor?.id ?? null, r, { kind: "home" })).map((r) => r.receiverId);
   // Missing feeds are left missing: the next read rebuilds them from the database, where the status already is.
   if (receivers.length > 0) await deps.feeds.push(receivers.map(homeKey), s.status.id);
@@ -92,7 +103,8 @@ async function pushLists(deps: TimelineDeps, s: Subject, holdings: readonly List
     replyTarget === null ? Promise.resolve([]) : deps.db.repos.lists.holdingsOf(replyTarget),
   ]);
   const listsWithTarget = new Set(targetLists.map((h) => h.listId));
-  const facts = new Map((await factsFor(deps, s, follows, owners, false)).map((r) => [r.receiverId, r]));
+  // The exclusive rule is for home feeds only.
+  const facts = new Map((await factsFor(deps, s, follows, owners, new Set())).map((r) => [r.receiverId, r]));
   const lists = holdings
     .filter((h) => {
       const feed: FeedTarget = { kind: "list", repliesPolicy: h.repliesPolicy, replyTargetInList: listsWithTarget.has(h.listId) };
@@ -134,12 +146,15 @@ export async function fanOutStatus(
   const homes: bigint[] = [];
   const local = s.author.domain === null;
   const audience = await deps.db.repos.timelines.firstAudience(s.author.id, FAN_OUT_BATCH);
+  // Owners of an exclusive list holding the author keep its posts out of their home feeds: the lists read with
+  // the first followers say who they are, for every batch.
+  const exclusiveOwners = new Set(audience.holdings.filter((h) => h.exclusive).map((h) => h.ownerId));
   let batch = audience.followers;
   let first = true;
   let bellFollowers = false;
   for (;;) {
     bellFollowers ||= batch.some((f) => f.notify === true);
-    if (batch.length > 0 || first) homes.push(...(await pushHomes(deps, s, batch, first && local)));
+    if (batch.length > 0 || first) homes.push(...(await pushHomes(deps, s, batch, first && local, exclusiveOwners)));
     first = false;
     if (batch.length < FAN_OUT_BATCH) break;
     batch = await deps.db.repos.timelines.localFollowers(s.author.id, batch[batch.length - 1].followId, FAN_OUT_BATCH);

@@ -11,15 +11,20 @@ function toList(r: Row): ListRecord {
 }
 
 /** A list holding a member, from a row of l.id, l.account_id and l.replies_policy. */
-export function toListHolding(r: { id: bigint | string | number; account_id: bigint | string | number; replies_policy: string }): ListHolding {
-  return { listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy };
+export function toListHolding(r: {
+  id: bigint | string | number;
+  account_id: bigint | string | number;
+  replies_policy: string;
+  exclusive: boolean | number | bigint | string;
+}): ListHolding {
+  return { listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy, exclusive: toBool(r.exclusive) };
 }
 
 /** The lists of local, unsuspended owners that hold `memberId` (ListsRepository.holdingsOf); read by every fan-out. */
 export async function holdingsOf(db: Kysely<any>, memberId: bigint): Promise<ListHolding[]> {
-  const rows = await runWithIds<{ id: bigint | string | number; account_id: bigint | string | number; replies_policy: string }>(
+  const rows = await runWithIds<Parameters<typeof toListHolding>[0]>(
     db,
-    `select l.id, l.account_id, l.replies_policy
+    `select l.id, l.account_id, l.replies_policy, l.exclusive
       from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
       where la.account_id = {0} and a.domain is null and a.suspended_at is null`,
     [memberId],
@@ -135,19 +140,6 @@ export class KyselyListsRepository implements ListsRepository {
 
   holdingsOf(memberId: bigint): Promise<ListHolding[]> {
     return holdingsOf(this.#db, memberId);
-  }
-
-  async exclusiveOwnersAmong(ownerIds: readonly bigint[], memberId: bigint): Promise<Set<bigint>> {
-    if (ownerIds.length === 0) return new Set();
-    // Run for every batch of every home fan-out: written once per length (runWithIds), not built per call.
-    const rows = await runWithIds<{ account_id: bigint | string | number }>(
-      this.#db,
-      `select distinct l.account_id from list_accounts la inner join lists l on l.id = la.list_id
-        where la.account_id = {0} and l.exclusive = true and l.account_id {ids}`,
-      [memberId],
-      ownerIds,
-    );
-    return new Set(rows.map((r) => toId(r.account_id)));
   }
 
   async exclusiveMembers(ownerId: bigint): Promise<Set<bigint>> {

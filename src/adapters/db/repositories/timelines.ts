@@ -39,10 +39,10 @@ const NEXT_FOLLOWERS_SQL = `${LOCAL_FOLLOWERS_SQL} and f.id > {2} order by f.id 
 // Both in one round trip for PostgreSQL: the first batch (k 0) and the holdings (k 1). The batch is a derived
 // table: SQLite takes no ORDER BY or LIMIT on a compound select's arms.
 const FIRST_AUDIENCE_SQL = `
-      select * from (select 0 as k, f.id, f.account_id, f.show_reblogs, f.languages, f.notify, null as replies_policy
+      select * from (select 0 as k, f.id, f.account_id, f.show_reblogs, f.languages, f.notify, null as replies_policy, cast(null as boolean) as exclusive
         from follows f inner join accounts a on a.id = f.account_id
         where f.target_account_id = {0} and a.domain is null and a.suspended_at is null order by f.id limit {1}) as batch
-      union all select 1, l.id, l.account_id, null, null, null, l.replies_policy
+      union all select 1, l.id, l.account_id, null, null, null, l.replies_policy, l.exclusive
         from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
         where la.account_id = {0} and a.domain is null and a.suspended_at is null`;
 
@@ -59,7 +59,7 @@ const toFeedFollower = (r: FollowerRow): FeedFollower => ({
 });
 
 /** A row of FIRST_AUDIENCE_SQL: a follower's columns when k is 0, a list holding's when it is 1. */
-type AudienceRow = FollowerRow & { readonly k: number | bigint | string; readonly replies_policy: string };
+type AudienceRow = FollowerRow & { readonly k: number | bigint | string; readonly replies_policy: string; readonly exclusive: boolean | number };
 
 /** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
 export class KyselyTimelinesRepository implements TimelinesRepository {

@@ -47,7 +47,7 @@ const FLUSH_DELAY_MS = 5;
  * commit of its own, dearer than most jobs' reads. A job arriving after a quiet spell is claimed at once; a
  * stream of them is claimed in batches, each job waiting at most this long.
  */
-const CLAIM_COALESCE_MS = 5;
+const CLAIM_COALESCE_MS = 15;
 
 /**
  * One `work()` call of the database queue: a loop that claims due jobs by queue weight into free slots, runs

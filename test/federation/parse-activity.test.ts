@@ -41,6 +41,9 @@ describe("parseActivity", () => {
     assert.ok(!(parsed instanceof Create), "a Create by another vocabulary is not an ActivityStreams Create");
     const retyped = { ...mastodonCreate(), "@context": [AS, { type: "https://other.example/ns#kind" }] };
     assert.ok(!((await parseActivity(retyped, options).catch(() => null)) instanceof Create));
+    // Without the ActivityStreams context "Create" names nothing: not a Create, whatever Fedify makes of it.
+    const contextless = { ...mastodonCreate(), "@context": "https://w3id.org/security/v1" };
+    assert.ok(!((await parseActivity(contextless, options).catch(() => null)) instanceof Create));
   });
 
   it("parses a type name it does not handle directly, or in a context Fedify does not ship, as before", async () => {

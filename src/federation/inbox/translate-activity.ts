@@ -28,10 +28,15 @@ const BY_TYPE: Readonly<Record<string, { fromJsonLd(json: unknown, options: obje
   Accept, Add, Announce, Block, Create, Delete, Flag, Follow, Like, Move, Reject, Remove, Undo, Update,
 };
 
-/** Whether a document's contexts leave the meaning of `type` and of the type's name as ActivityStreams gives them. */
+const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
+
+/**
+ * Whether a document's contexts give `type` and the type's name the meaning ActivityStreams gives them: the
+ * ActivityStreams context is among them, and the others are ones Fedify ships or inline ones redefining neither.
+ */
 function plainTypeContext(context: unknown, type: string): boolean {
   const contexts = Array.isArray(context) ? context : [context];
-  return contexts.every((c) =>
+  return contexts.includes(AS_CONTEXT) && contexts.every((c) =>
     typeof c === "string" ? Object.hasOwn(preloadedContexts, c) : c !== null && typeof c === "object" && !Object.hasOwn(c, "type") && !Object.hasOwn(c, type) && !Object.hasOwn(c, "@vocab"),
   );
 }

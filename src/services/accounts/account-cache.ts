@@ -34,10 +34,9 @@ export async function storeCachedAccount(cache: Cache, accountId: bigint, seen: 
 
 /** Invalidates the cached renderings and records of these accounts. Call after the change has committed. */
 export async function forgetAccounts(cache: Cache, accountIds: Iterable<bigint>): Promise<void> {
-  const unique = [...new Set([...accountIds].map(String))].map(BigInt);
-  // One round trip however many accounts: every post forgets its author.
+  // One round trip however many accounts: every post forgets its author. (Bigints are primitives: a Set dedupes them.)
   await cache.setMany(
-    unique.flatMap((id) => [
+    [...new Set(accountIds)].flatMap((id) => [
       { key: key(id), value: TOMBSTONE + randomBytes(8).toString("hex"), ttlMs: TOMBSTONE_TTL_MS },
       { key: epochKey(id), value: randomBytes(8).toString("hex"), ttlMs: EPOCH_TTL_MS },
     ]),

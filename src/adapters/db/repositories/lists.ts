@@ -10,7 +10,7 @@ function toList(r: Row): ListRecord {
   return { id: toId(r.id), accountId: toId(r.account_id), title: r.title, repliesPolicy: r.replies_policy as RepliesPolicy, exclusive: toBool(r.exclusive) };
 }
 
-/** A list holding a member, from a row of l.id, l.account_id and l.replies_policy. */
+/** A list holding a member, from a row of l.id, l.account_id, l.replies_policy and l.exclusive. */
 export function toListHolding(r: {
   id: bigint | string | number;
   account_id: bigint | string | number;
@@ -20,15 +20,13 @@ export function toListHolding(r: {
   return { listId: toId(r.id), ownerId: toId(r.account_id), repliesPolicy: r.replies_policy as RepliesPolicy, exclusive: toBool(r.exclusive) };
 }
 
-/** The lists of local, unsuspended owners that hold `memberId` (ListsRepository.holdingsOf); read by every fan-out. */
+/** The lists of local, unsuspended owners that hold the account `{0}`, for runWithIds (also in firstAudience). */
+export const HOLDINGS_FROM = `from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
+      where la.account_id = {0} and a.domain is null and a.suspended_at is null`;
+
+/** ListsRepository.holdingsOf, read by every fan-out. */
 export async function holdingsOf(db: Kysely<any>, memberId: bigint): Promise<ListHolding[]> {
-  const rows = await runWithIds<Parameters<typeof toListHolding>[0]>(
-    db,
-    `select l.id, l.account_id, l.replies_policy, l.exclusive
-      from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
-      where la.account_id = {0} and a.domain is null and a.suspended_at is null`,
-    [memberId],
-  );
+  const rows = await runWithIds<Parameters<typeof toListHolding>[0]>(db, `select l.id, l.account_id, l.replies_policy, l.exclusive ${HOLDINGS_FROM}`, [memberId]);
   return rows.map(toListHolding);
 }
 

@@ -12,7 +12,7 @@ import type { ListHolding } from "../../../ports/repositories/lists.ts";
 import { inIds, isPostgres, runWithIds } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull } from "./convert.ts";
-import { holdingsOf, toListHolding } from "./lists.ts";
+import { HOLDINGS_FROM, holdingsOf, toListHolding } from "./lists.ts";
 import { parseLanguages } from "./relationship-queries.ts";
 import { collectViewerState, emptyViewerState, viewerStateSql } from "./viewer-state-sql.ts";
 
@@ -28,23 +28,19 @@ const STANDING_SQL = `
         or exists (select 1 from account_domain_blocks d where d.account_id = {0} and d.domain = lower(a.domain)))
       union all select 'f', target_account_id from follows where account_id = {0} and target_account_id {ids}`;
 
-// An author's local followers, `{0}` the author, `{1}` the batch size; `{2}` (LOCAL_FOLLOWERS_AFTER) the last
-// follow id of the previous batch.
-const LOCAL_FOLLOWERS_SQL = `
-      select f.id, f.account_id, f.show_reblogs, f.languages, f.notify
-        from follows f inner join accounts a on a.id = f.account_id
+// An author's local followers, `{0}` the author: one definition for every read of them below.
+const FOLLOWER_COLUMNS = "f.id, f.account_id, f.show_reblogs, f.languages, f.notify";
+const LOCAL_FOLLOWERS_FROM = `from follows f inner join accounts a on a.id = f.account_id
         where f.target_account_id = {0} and a.domain is null and a.suspended_at is null`;
-const FIRST_FOLLOWERS_SQL = `${LOCAL_FOLLOWERS_SQL} order by f.id limit {1}`;
-const NEXT_FOLLOWERS_SQL = `${LOCAL_FOLLOWERS_SQL} and f.id > {2} order by f.id limit {1}`;
-// Both in one round trip for PostgreSQL: the first batch (k 0) and the holdings (k 1). The batch is a derived
-// table: SQLite takes no ORDER BY or LIMIT on a compound select's arms.
+// A batch of `{1}` of them; the next batch after follow id `{2}`.
+const FIRST_FOLLOWERS_SQL = `select ${FOLLOWER_COLUMNS} ${LOCAL_FOLLOWERS_FROM} order by f.id limit {1}`;
+const NEXT_FOLLOWERS_SQL = `select ${FOLLOWER_COLUMNS} ${LOCAL_FOLLOWERS_FROM} and f.id > {2} order by f.id limit {1}`;
+// Both in one round trip for PostgreSQL: the first batch (k 0) and lists.holdingsOf (k 1). The batch is a
+// derived table: SQLite takes no ORDER BY or LIMIT on a compound select's arms.
 const FIRST_AUDIENCE_SQL = `
-      select * from (select 0 as k, f.id, f.account_id, f.show_reblogs, f.languages, f.notify, null as replies_policy, cast(null as boolean) as exclusive
-        from follows f inner join accounts a on a.id = f.account_id
-        where f.target_account_id = {0} and a.domain is null and a.suspended_at is null order by f.id limit {1}) as batch
-      union all select 1, l.id, l.account_id, null, null, null, l.replies_policy, l.exclusive
-        from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
-        where la.account_id = {0} and a.domain is null and a.suspended_at is null`;
+      select * from (select 0 as k, ${FOLLOWER_COLUMNS}, null as replies_policy, cast(null as boolean) as exclusive
+        ${LOCAL_FOLLOWERS_FROM} order by f.id limit {1}) as batch
+      union all select 1, l.id, l.account_id, null, null, null, l.replies_policy, l.exclusive ${HOLDINGS_FROM}`;
 
 interface FollowerRow {
   readonly id: Id;

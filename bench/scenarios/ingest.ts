@@ -8,14 +8,14 @@
  * does (one account's posts alone would measure the row lock on its counters). No local account follows them:
  * each status still runs its fan-out and search-indexing jobs, which find no home feed to fill.
  */
-import { webcrypto } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import pg from "pg";
 import type { BenchResult } from "../run.ts";
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL, freshPostgres, herd, sleep, tempDir, wantedSetup } from "../support.ts";
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, freshPostgres, herd, migrate, sleep, tempDir, wantedSetup } from "../support.ts";
 
 const ACTIVITIES = 3_000;
 const CONNECTIONS = 50;
@@ -73,10 +73,25 @@ async function sender(publicKeyPem: string): Promise<{ server: Server; origin: s
 interface Setup {
   readonly label: string;
   readonly env: Record<string, string>;
-  /** Extra `herd start` arguments. */
-  readonly args?: readonly string[];
+  /**
+   * The processes to run, each as herd's arguments: the first serves HTTP (the inbox). Default: one `herd start`.
+   */
+  readonly processes?: readonly (readonly string[])[];
   count(origin: string): Promise<number>;
   drop(): Promise<void>;
+}
+
+/** Counts the statuses from `origin` in the PostgreSQL database at `url`. */
+function countOn(url: string): (origin: string) => Promise<number> {
+  return async (origin) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return Number((await c.query("select count(*) as n from statuses where uri like $1", [`${origin}/%`])).rows[0].n);
+    } finally {
+      await c.end();
+    }
+  };
 }
 
 async function setups(notes: string[]): Promise<Setup[]> {
@@ -97,28 +112,30 @@ async function setups(notes: string[]): Promise<Setup[]> {
       drop: async () => {},
     },
   ];
-  if (!wantedSetup("herd start (PostgreSQL, Redis)")) return list.filter((s) => wantedSetup(s.label));
+  const start = "herd start (PostgreSQL, Redis), --concurrency 16";
+  const split = "herd web + herd worker (PostgreSQL, Redis), --concurrency 16";
+  if (!wantedSetup(start) && !wantedSetup(split)) return list.filter((s) => wantedSetup(s.label));
   if (!BENCH_DATABASE_URL || !BENCH_REDIS_URL) {
-    notes.push("herd start on PostgreSQL + Redis skipped: set BENCH_DATABASE_URL and BENCH_REDIS_URL (or TEST_*)");
+    notes.push("PostgreSQL + Redis skipped: set BENCH_DATABASE_URL and BENCH_REDIS_URL (or TEST_*)");
     return list.filter((s) => wantedSetup(s.label));
   }
-  const pgdb = await freshPostgres();
-  list.push({
-    label: "herd start (PostgreSQL, Redis), --concurrency 16",
-    // Jobs on PostgreSQL wait on round trips, not on the CPU: more of them at once (the pool sized to match).
-    env: { DATA_DIR: tempDir(), DATABASE_URL: pgdb.url, REDIS_URL: BENCH_REDIS_URL, REDIS_NAMESPACE: `bench${Date.now().toString(36)}`, DB_POOL: "20" },
-    args: ["--concurrency", "16"],
-    async count(origin) {
-      const c = new pg.Client({ connectionString: pgdb.url });
-      await c.connect();
-      try {
-        return Number((await c.query("select count(*) as n from statuses where uri like $1", [`${origin}/%`])).rows[0].n);
-      } finally {
-        await c.end();
-      }
-    },
-    drop: pgdb.drop,
-  });
+  // Jobs on PostgreSQL wait on round trips, not on the CPU: more of them at once (the pool sized to match).
+  const pgEnv = (url: string) => ({ DATA_DIR: tempDir(), DATABASE_URL: url, REDIS_URL: BENCH_REDIS_URL!, REDIS_NAMESPACE: `bench${randomBytes(3).toString("hex")}`, DB_POOL: "20" });
+  if (wantedSetup(start)) {
+    const pgdb = await freshPostgres();
+    list.push({ label: start, env: pgEnv(pgdb.url), processes: [["start", "--concurrency", "16"]], count: countOn(pgdb.url), drop: pgdb.drop });
+  }
+  // How an instance on PostgreSQL + Redis is meant to run: the inbox in `herd web`, its jobs in a `herd worker`,
+  // each with a core of its own (in one process, answering peers and processing share one thread).
+  if (wantedSetup(split)) {
+    const pgdb = await freshPostgres();
+    // `herd web` and `herd worker` leave migrating to `herd migrate`, as a deployment runs it before them.
+    await migrate({ DATABASE_URL: pgdb.url });
+    list.push({
+      label: split, env: { ...pgEnv(pgdb.url), METRICS_PORT: "0" }, processes: [["web"], ["worker", "--concurrency", "16"]],
+      count: countOn(pgdb.url), drop: pgdb.drop,
+    });
+  }
   return list.filter((s) => wantedSetup(s.label));
 }
 
@@ -152,10 +169,12 @@ export async function run(): Promise<BenchResult> {
     for (const setup of await setups(notes)) {
       const port = await freePort();
       const domain = `127.0.0.1:${port}`;
-      const child = herd(["start", ...(setup.args ?? [])], { ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      const env = { ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
         ...(process.env.HERD_SQL_PROFILE ? { HERD_SQL_PROFILE: process.env.HERD_SQL_PROFILE } : {}),
         ...setup.env, PORT: String(port), LOCAL_DOMAIN: domain, LOCAL_HTTPS: "false", ALLOWED_PRIVATE_ADDRESSES: "127.0.0.1/32", LOG_LEVEL: "warn",
-      });
+      };
+      const children = (setup.processes ?? [["start"]]).map((args) => herd([...args], env));
+      const child = children[0];
       try {
         // LOG_LEVEL=warn hides the ready line: wait for the port instead.
         let up = false;
@@ -163,7 +182,7 @@ export async function run(): Promise<BenchResult> {
           up = await fetch(`http://${domain}/health`).then((r) => r.ok, () => false);
           if (!up) await sleep(100);
         }
-        if (!up) throw new Error("herd start did not come up");
+        if (!up) throw new Error(`herd ${(setup.processes ?? [["start"]])[0][0]} did not come up`);
         const inbox = `http://${domain}/inbox`;
         const requests: { headers: Record<string, string>; body: string }[] = [];
         const run = Date.now().toString(36);
@@ -205,10 +224,10 @@ export async function run(): Promise<BenchResult> {
           "processed/s": Math.round((stored - ACTORS) / processedSeconds),
           stored,
           "non-2xx": ACTIVITIES - ACTORS - accepted,
-          "rss MiB": Math.round(child.rssMiB()),
+          "rss MiB": Math.round(children.reduce((n, c) => n + c.rssMiB(), 0)),
         });
       } finally {
-        await child.stop();
+        await Promise.all(children.map((c) => c.stop()));
         await setup.drop();
       }
     }

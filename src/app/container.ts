@@ -88,7 +88,7 @@ export async function buildContainer(config: Config, log: Logger, options: Conta
       const { RedisFeeds } = await import("../adapters/redis/redis-feeds.ts");
       const { RedisPubSub } = await import("../adapters/redis/redis-pubsub.ts");
       const { RedisLeaseStore } = await import("../adapters/redis/redis-lease.ts");
-      const redis = createRedis(config.redis.cacheUrl);
+      const redis = createRedis(config.redis.cacheUrl, { autoPipelining: true });
       closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
       if (checks) await checkRedis(redis, { use: "cache" }, log).catch(asStartupError("CACHE_REDIS_URL"));
       // One sub-prefix per adapter, so a cache key can never land on a feed or lease of the same name.

@@ -17,13 +17,14 @@ export async function openTestRedis(): Promise<TestRedis> {
   if (!TEST_REDIS_URL) throw new Error("TEST_REDIS_URL is not set");
   const url = TEST_REDIS_URL;
   const prefix = redisPrefix();
-  const redis = createRedis(url);
+  // As the container opens the adapters' connection: auto-pipelined, so the contract suites test that too.
+  const redis = createRedis(url, { autoPipelining: true });
   const others: Redis[] = [];
   return {
     redis,
     prefix,
     connect() {
-      const other = createRedis(url);
+      const other = createRedis(url, { autoPipelining: true });
       others.push(other);
       return other;
     },

@@ -107,6 +107,30 @@ for (const engine of databaseEngines) {
       }
     });
 
+    it("records jobs enqueued at the same moment together: one per dedup key, and a bad one fails alone", async () => {
+      const { db, close } = await engine.open();
+      try {
+        const job = (n: number, key: string | null) => ({ name: "ingest", queue: "ingress" as const, payload: { n }, ...(key ? { dedupKey: key } : {}) });
+        const outcomes = await Promise.allSettled([
+          db.enqueue([job(1, "same")]),
+          db.enqueue([job(2, "same")]),
+          db.enqueue([job(3, "other")]),
+          db.enqueue([job(4, null), job(5, "mixed")]),
+          db.enqueue([{ name: "bad", queue: "ingress", payload: { big: 1n } as never }]),
+          db.enqueue([job(6, "same")]),
+          db.enqueue([job(7, null)]),
+        ]);
+        assert.deepEqual(outcomes.map((o) => o.status), ["fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+        const rows = await db.kysely.selectFrom("jobs").select(["payload", "dedup_key"]).execute();
+        assert.deepEqual(
+          rows.map((r) => [JSON.parse(r.payload).n, r.dedup_key]).sort((a, b) => a[0] - b[0]),
+          [[1, "same"], [3, "other"], [4, null], [5, "mixed"], [7, null]],
+        );
+      } finally {
+        await close();
+      }
+    });
+
     it("rejects a second local account with the same username or e-mail, case-insensitively", async () => {
       const { db, close } = await engine.open();
       try {

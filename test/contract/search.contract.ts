@@ -66,6 +66,31 @@ export function searchContract(name: string, make: () => Promise<SearchFixture>,
       assert.deepEqual(await find(terms([])), []);
     });
 
+    it("applies changes asked for at the same moment, each status's last one winning", async () => {
+      const ids: bigint[] = [];
+      for (let i = 0; i < 6; i++) {
+        const id = newId();
+        await f.db.kysely.insertInto("statuses").values({ id, account_id: indexable, text: "", visibility: "public", created_at: 0, updated_at: 0 }).execute();
+        ids.push(id);
+      }
+      const [kept, edited, removed, readded, ...plain] = ids;
+      await Promise.all([
+        f.index.index(kept, "simultaneous wombat"),
+        f.index.index(edited, "simultaneous draft"),
+        f.index.index(removed, "simultaneous wombat"),
+        f.index.index(readded, "simultaneous wombat"),
+        ...plain.map((id) => f.index.index(id, "simultaneous wombat")),
+        f.index.index(edited, "simultaneous wombat edited"),
+        f.index.remove(removed),
+        f.index.remove(readded),
+        f.index.index(readded, "simultaneous wombat again"),
+      ]);
+      const found = await find(terms(["simultaneous", "wombat"]));
+      assert.deepEqual(new Set(found), new Set([kept, edited, readded, ...plain]));
+      assert.deepEqual(await find(terms(["draft"])), []);
+      assert.deepEqual(await find(terms(["edited"])), [edited]);
+    });
+
     it("matches phrases only as written, in order", async () => {
       const s1 = await status(indexable, "the red panda sleeps");
       const s2 = await status(indexable, "a panda, red with anger");

@@ -36,13 +36,14 @@ export async function insertJobRows(
   for (let i = 0; i < plain.length; i += ROWS_PER_INSERT) {
     await db.insertInto("jobs").values(plain.slice(i, i + ROWS_PER_INSERT)).execute();
   }
-  // Keyed rows one statement each: ON CONFLICT with a partial-index target must see each row on its own, and a
-  // multi-row insert that dedups against itself is rejected by PostgreSQL.
-  for (const row of rows) {
-    if (row.dedup_key === null) continue;
+  // Keyed rows with ON CONFLICT on the partial index. A key twice among them keeps its first row, as a waiting
+  // row with that key already stored would: each row is then tested against stored rows alone.
+  const seen = new Set<string>();
+  const keyed = rows.filter((r) => r.dedup_key !== null && !seen.has(r.dedup_key) && seen.add(r.dedup_key));
+  for (let i = 0; i < keyed.length; i += ROWS_PER_INSERT) {
     await db
       .insertInto("jobs")
-      .values(row)
+      .values(keyed.slice(i, i + ROWS_PER_INSERT))
       // The predicate must be the index's own text, not a bound parameter, for the engine to match the index.
       .onConflict((oc) => oc.column("dedup_key").where(sql<boolean>`state = 'waiting'`).doNothing())
       .execute();

@@ -6,6 +6,7 @@ import type { JobRequest, QueueName } from "../../ports/job-queue.ts";
 import type { Repositories } from "../../ports/repositories/index.ts";
 import { insertJobRows, ROWS_PER_INSERT } from "./job-rows.ts";
 import { createRepositories } from "./repositories/index.ts";
+import { WriteCoalescer } from "./write-coalescer.ts";
 import type { Tables } from "./schema.ts";
 
 export interface Logger {
@@ -28,6 +29,13 @@ export abstract class KyselyDatabase implements Database {
   readonly jobsCommitted = new Set<(queues: ReadonlySet<QueueName>) => void>();
   protected readonly ids: IdGenerator;
   #log: Logger;
+  // Jobs enqueued on their own (an inbox's, one per incoming activity) at the same moment share one INSERT. Rows
+  // with and without a dedup key are two statements (job-rows.ts): a transaction keeps such a batch atomic.
+  #jobWrites = new WriteCoalescer<{ readonly job: JobRequest; readonly id: bigint }>((items) => {
+    const write = (db: Kysely<Tables>) => insertJobRows(db, items.map((i) => i.job), items.map((i) => i.id), this.clock.now());
+    const keyed = items.filter((i) => (i.job.dedupKey ?? null) !== null).length;
+    return keyed === 0 || keyed === items.length ? write(this.kysely) : this.kysely.transaction().execute(write);
+  }, ROWS_PER_INSERT);
 
   constructor(kysely: Kysely<Tables>, clock: Clock, log: Logger) {
     this.kysely = kysely;
@@ -88,9 +96,9 @@ export abstract class KyselyDatabase implements Database {
     if (jobs.length === 0) return;
     // More rows than one INSERT takes would be several statements: atomic only in a transaction.
     if (jobs.length > ROWS_PER_INSERT) return this.transaction((tx) => tx.enqueue(jobs));
-    const ids: bigint[] = [];
-    for (let i = 0; i < jobs.length; i++) ids.push(await this.nextId());
-    await insertJobRows(this.kysely, jobs, ids, this.clock.now());
+    const items: { job: JobRequest; id: bigint }[] = [];
+    for (const job of jobs) items.push({ job, id: await this.nextId() });
+    await this.#jobWrites.write(items);
     const queues = new Set(jobs.map((j) => j.queue));
     for (const wake of this.jobsCommitted) this.#safely(() => wake(queues));
   }

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from "kysely";
 import type { SearchIndex, SearchTerms, StatusSearchQuery } from "../../../ports/search.ts";
+import { WriteCoalescer } from "../write-coalescer.ts";
 import { queryCandidates } from "./candidates.ts";
+import { latestEntries, type SearchEntryWrite } from "./entry-writes.ts";
 
 /**
  * A tsquery: each word a quoted lexeme (so nothing in it is read as an operator), phrases with `<->`, joined with `&`, excluded
@@ -16,19 +18,29 @@ function tsQuery(terms: SearchTerms): string {
 /** SearchIndex over PostgreSQL: a tsvector per status with a GIN index (see migration 0009). */
 export class PostgresSearchIndex implements SearchIndex {
   #db: Kysely<any>;
+  // Every incoming or posted status writes its entry: those written at the same moment share a statement.
+  #writes = new WriteCoalescer<SearchEntryWrite>((items) => this.#write(items), 500);
   constructor(db: Kysely<any>) {
     this.#db = db;
   }
 
-  async index(statusId: bigint, text: string): Promise<void> {
-    // A status deleted before its index job ran has no row to point at: nothing to index then.
-    await sql`insert into status_search (status_id, document)
-      select id, to_tsvector('simple', ${text}) from statuses where id = ${statusId}
-      on conflict (status_id) do update set document = excluded.document`.execute(this.#db);
+  index(statusId: bigint, text: string): Promise<void> {
+    return this.#writes.write([{ statusId, text }]);
   }
 
-  async remove(statusId: bigint): Promise<void> {
-    await sql`delete from status_search where status_id = ${statusId}`.execute(this.#db);
+  remove(statusId: bigint): Promise<void> {
+    return this.#writes.write([{ statusId, text: null }]);
+  }
+
+  async #write(items: readonly SearchEntryWrite[]): Promise<void> {
+    const { indexed, removed } = latestEntries(items);
+    if (removed.length > 0) await sql`delete from status_search where status_id = any(${removed}::bigint[])`.execute(this.#db);
+    if (indexed.length === 0) return;
+    const values = sql.join(indexed.map((e) => sql`(${e.statusId}::bigint, ${e.text}::text)`));
+    // A status deleted before its index job ran has no row to point at: nothing to index then.
+    await sql`insert into status_search (status_id, document)
+      select s.id, to_tsvector('simple', v.body) from (values ${values}) as v (id, body) join statuses s on s.id = v.id
+      on conflict (status_id) do update set document = excluded.document`.execute(this.#db);
   }
 
   async query(q: StatusSearchQuery): Promise<bigint[]> {

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { silentLogger } from "../../src/app/logger.ts";
+import { createLogger, silentLogger } from "../../src/app/logger.ts";
 import { buildContainer, type Container } from "../../src/app/container.ts";
 import { createClientApp } from "../../src/app/roles.ts";
 import { createDispatcher } from "../../src/jobs/dispatch.ts";
@@ -61,7 +61,9 @@ export async function startTestApp(variant: AppVariant, env: Record<string, stri
     Object.assign(base, { DATABASE_URL: pg.url, REDIS_URL: TEST_REDIS_URL!, REDIS_NAMESPACE: uniqueName("app"), DB_POOL: "8" });
   }
   const config = loadConfig({ ...base, ...env });
-  const container = await buildContainer(config, silentLogger, { role: "test", migrate: true, checks: false });
+  // TEST_LOG_LEVEL=error shows what the app logs (a 500's cause) on stderr; tests are quiet otherwise.
+  const log = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL, "test", process.stderr) : silentLogger;
+  const container = await buildContainer(config, log, { role: "test", migrate: true, checks: false });
   closers.unshift(() => container.close());
   const worker: RunningWorker = container.queue.work({
     queues: QUEUE_NAMES.map((queue) => ({ queue, weight: 1 })),

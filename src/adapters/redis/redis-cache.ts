@@ -61,6 +61,8 @@ export class RedisCache implements Cache {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
+    incrementScript.register(redis);
+    compareAndSetScript.register(redis);
   }
 
   async get(key: string): Promise<string | null> {

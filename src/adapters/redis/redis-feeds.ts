@@ -57,13 +57,14 @@ export class RedisFeeds implements Feeds {
     this.#redis = redis;
     this.#prefix = prefix;
     this.cap = checkCap(cap);
+    pushScript.register(redis);
+    pageScript.register(redis);
   }
 
   async push(feedKeys: readonly string[], statusId: bigint): Promise<string[]> {
     checkFeedId(statusId);
     if (feedKeys.length === 0) return [];
     const m = member(statusId);
-    pushScript.register(this.#redis);
     const pipeline = this.#redis.pipeline();
     const batches: (readonly string[])[] = [];
     for (let i = 0; i < feedKeys.length; i += PUSH_BATCH) {

@@ -34,6 +34,8 @@ export class RedisLeaseStore implements LeaseStore {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
+    acquireScript.register(redis);
+    releaseScript.register(redis);
   }
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -18,15 +18,19 @@ export class RedisScript {
     this.#lua = lua;
   }
 
-  /** Registers the script on a connection; call before creating a pipeline that will queue it. */
+  /**
+   * Registers the script on a connection: call when the adapter using it is built, before the connection carries
+   * commands. A pipeline knows only the scripts registered before it was created, and an auto-pipelining connection
+   * keeps one open between writes, so a script registered on first use would find no method on it.
+   */
   register(redis: Redis): void {
     if (!Object.hasOwn(redis.scriptsSet, this.#name)) redis.defineCommand(this.#name, { lua: this.#lua });
   }
 
-  /** Runs the script and resolves with its reply. */
+  /** Runs the script, registered on `redis` before, and resolves with its reply. */
   run(redis: Redis, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
-    this.register(redis);
-    const fn = (redis as unknown as Record<string, ScriptFunction>)[this.#name];
+    const fn = (redis as unknown as Record<string, ScriptFunction | undefined>)[this.#name];
+    if (!fn || !Object.hasOwn(redis.scriptsSet, this.#name)) throw new Error(`Lua script ${this.#name} was not registered on this connection`);
     return fn.call(redis, keys.length, ...keys, ...args);
   }
 

@@ -29,8 +29,8 @@ export class RedisScript {
 
   /** Runs the script, registered on `redis` before, and resolves with its reply. */
   run(redis: Redis, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
-    const fn = (redis as unknown as Record<string, ScriptFunction | undefined>)[this.#name];
-    if (!fn || !Object.hasOwn(redis.scriptsSet, this.#name)) throw new Error(`Lua script ${this.#name} was not registered on this connection`);
+    if (!Object.hasOwn(redis.scriptsSet, this.#name)) throw new Error(`Lua script ${this.#name} was not registered on this connection`);
+    const fn = (redis as unknown as Record<string, ScriptFunction>)[this.#name];
     return fn.call(redis, keys.length, ...keys, ...args);
   }
 

@@ -1,3 +1,6 @@
+import type { SearchIndex, StatusSearchQuery } from "../../../ports/search.ts";
+import { WriteCoalescer } from "../write-coalescer.ts";
+
 /** One change of the search index: a status's entry written (its text) or removed (null). */
 export interface SearchEntryWrite {
   readonly statusId: bigint;
@@ -21,4 +24,29 @@ export function latestEntries(items: readonly SearchEntryWrite[]): { indexed: { 
     else indexed.push({ statusId, text });
   }
   return { indexed, removed };
+}
+
+/**
+ * A SearchIndex whose entry writes coalesce: every incoming or posted status writes its entry, and those written
+ * at the same moment share a statement (on SQLite, one commit of the write-ahead log too). Each engine writes the
+ * batch's last changes in its own SQL.
+ */
+export abstract class CoalescedSearchIndex implements SearchIndex {
+  readonly #writes = new WriteCoalescer<SearchEntryWrite>((items) => {
+    const { indexed, removed } = latestEntries(items);
+    return this.writeEntries(indexed, removed);
+  }, 500);
+
+  index(statusId: bigint, text: string): Promise<void> {
+    return this.#writes.write([{ statusId, text }]);
+  }
+
+  remove(statusId: bigint): Promise<void> {
+    return this.#writes.write([{ statusId, text: null }]);
+  }
+
+  /** Writes these entries and removes these, each status at most once among them. */
+  protected abstract writeEntries(indexed: readonly { statusId: bigint; text: string }[], removed: readonly bigint[]): Promise<void>;
+
+  abstract query(query: StatusSearchQuery): Promise<bigint[]>;
 }

@@ -1,8 +1,7 @@
 import { sql, type Kysely } from "kysely";
-import type { SearchIndex, SearchTerms, StatusSearchQuery } from "../../../ports/search.ts";
-import { WriteCoalescer } from "../write-coalescer.ts";
+import type { SearchTerms, StatusSearchQuery } from "../../../ports/search.ts";
 import { queryCandidates } from "./candidates.ts";
-import { latestEntries, type SearchEntryWrite } from "./entry-writes.ts";
+import { CoalescedSearchIndex } from "./entry-writes.ts";
 
 /**
  * A tsquery: each word a quoted lexeme (so nothing in it is read as an operator), phrases with `<->`, joined with `&`, excluded
@@ -16,24 +15,14 @@ function tsQuery(terms: SearchTerms): string {
 }
 
 /** SearchIndex over PostgreSQL: a tsvector per status with a GIN index (see migration 0009). */
-export class PostgresSearchIndex implements SearchIndex {
+export class PostgresSearchIndex extends CoalescedSearchIndex {
   #db: Kysely<any>;
-  // Every incoming or posted status writes its entry: those written at the same moment share a statement.
-  #writes = new WriteCoalescer<SearchEntryWrite>((items) => this.#write(items), 500);
   constructor(db: Kysely<any>) {
+    super();
     this.#db = db;
   }
 
-  index(statusId: bigint, text: string): Promise<void> {
-    return this.#writes.write([{ statusId, text }]);
-  }
-
-  remove(statusId: bigint): Promise<void> {
-    return this.#writes.write([{ statusId, text: null }]);
-  }
-
-  async #write(items: readonly SearchEntryWrite[]): Promise<void> {
-    const { indexed, removed } = latestEntries(items);
+  protected async writeEntries(indexed: readonly { statusId: bigint; text: string }[], removed: readonly bigint[]): Promise<void> {
     if (removed.length > 0) await sql`delete from status_search where status_id = any(${removed}::bigint[])`.execute(this.#db);
     if (indexed.length === 0) return;
     const values = sql.join(indexed.map((e) => sql`(${e.statusId}::bigint, ${e.text}::text)`));

@@ -1,8 +1,7 @@
 import { sql, type Kysely } from "kysely";
-import type { SearchIndex, SearchTerms, StatusSearchQuery } from "../../../ports/search.ts";
-import { WriteCoalescer } from "../write-coalescer.ts";
+import type { SearchTerms, StatusSearchQuery } from "../../../ports/search.ts";
 import { queryCandidates } from "./candidates.ts";
-import { latestEntries, type SearchEntryWrite } from "./entry-writes.ts";
+import { CoalescedSearchIndex } from "./entry-writes.ts";
 
 /**
  * An FTS5 query: every word a quoted phrase (so no word is read as an operator), phrases as FTS5 phrases,
@@ -16,24 +15,14 @@ function matchExpression(terms: SearchTerms): string {
 }
 
 /** SearchIndex over SQLite's FTS5: a contentless table whose rowid is the status id (see migration 0009). */
-export class SqliteSearchIndex implements SearchIndex {
+export class SqliteSearchIndex extends CoalescedSearchIndex {
   #db: Kysely<any>;
-  // Entries written at the same moment share a statement, and so one commit of the write-ahead log.
-  #writes = new WriteCoalescer<SearchEntryWrite>((items) => this.#write(items), 500);
   constructor(db: Kysely<any>) {
+    super();
     this.#db = db;
   }
 
-  index(statusId: bigint, text: string): Promise<void> {
-    return this.#writes.write([{ statusId, text }]);
-  }
-
-  remove(statusId: bigint): Promise<void> {
-    return this.#writes.write([{ statusId, text: null }]);
-  }
-
-  async #write(items: readonly SearchEntryWrite[]): Promise<void> {
-    const { indexed, removed } = latestEntries(items);
+  protected async writeEntries(indexed: readonly { statusId: bigint; text: string }[], removed: readonly bigint[]): Promise<void> {
     if (removed.length > 0) await sql`delete from status_search where rowid in (${sql.join(removed)})`.execute(this.#db);
     if (indexed.length === 0) return;
     await sql`insert or replace into status_search (rowid, body) values ${sql.join(indexed.map((e) => sql`(${e.statusId}, ${e.text})`))}`.execute(this.#db);

@@ -9,6 +9,7 @@ import type {
   StatusRecord,
 } from "../../../ports/repositories/statuses.ts";
 import { inIds, isPostgres, runWithIds } from "../dialect.ts";
+import { ReadCoalescer, rowsByIds } from "../read-coalescer.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull, toNum, toNumOrNull } from "./convert.ts";
 
@@ -69,10 +70,20 @@ function statusValues(input: NewStatus): unknown[] {
   ];
 }
 
+// Rows a coalesced findByIds asks for at most: two full pages of forty for each of a dozen requests.
+const COALESCED_IDS_MAX = 1_000;
+
 export class KyselyStatusesRepository implements StatusesRepository {
   #db: Kysely<Tables>;
+  // PostgreSQL outside a transaction: concurrent pages share one read of their statuses (read-coalescer.ts).
+  // SQLite runs a statement in-process, where a shared one saves nothing.
+  readonly #byIds: ReadCoalescer<readonly bigint[], Row[]> | null;
   constructor(db: Kysely<Tables>) {
     this.#db = db;
+    this.#byIds =
+      isPostgres(db) && !db.isTransaction
+        ? new ReadCoalescer(rowsByIds((ids) => this.#readByIds(ids), (row) => toId(row.id)), (ids) => ids.length, COALESCED_IDS_MAX)
+        : null;
   }
 
   selectStatuses() {
@@ -136,8 +147,12 @@ export class KyselyStatusesRepository implements StatusesRepository {
 
   async findByIds(ids: readonly bigint[]): Promise<StatusRecord[]> {
     if (ids.length === 0) return [];
+    return (await (this.#byIds ? this.#byIds.read(ids) : this.#readByIds(ids))).map(toStatus);
+  }
+
+  #readByIds(ids: readonly bigint[]): Promise<Row[]> {
     // Every page of statuses starts here: written once per length rather than built per call (runWithIds).
-    return (await runWithIds<Row>(this.#db, `select s.* from statuses s where s.deleted_at is null and s.id {ids}`, [], ids)).map(toStatus);
+    return runWithIds<Row>(this.#db, `select s.* from statuses s where s.deleted_at is null and s.id {ids}`, [], ids);
   }
 
   async softDelete(id: bigint, now: number): Promise<boolean> {

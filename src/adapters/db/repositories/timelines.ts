@@ -15,10 +15,13 @@ import { toBool, toId, toIdOrNull } from "./convert.ts";
 import { HOLDINGS_FROM, holdingsOf, toListHolding } from "./lists.ts";
 import { parseLanguages } from "./relationship-queries.ts";
 import { collectViewerState, emptyViewerState, viewerStateSql } from "./viewer-state-sql.ts";
+import { batchedViewerStanding, type StandingQuery } from "./viewer-standing-batch.ts";
+import { ReadCoalescer } from "../read-coalescer.ts";
 
 type Id = bigint | string | number;
 
-// A feed page's authors ({ids}) the viewer may no longer see ("h") or follows ("f"); `{0}` viewer, `{1}` now.
+// A feed page's authors ({ids}) the viewer may no longer see ("h") or follows ("f"); `{0}` viewer, `{1}` now. On
+// SQLite; PostgreSQL asks the same, pair by pair, for many pages at once (viewer-standing-batch.ts).
 // The state branches (viewer-state-sql.ts) name their column `v`: a union takes the first branch's names.
 const STANDING_SQL = `
       select 'h' as k, target_account_id as t from blocks where account_id = {0} and target_account_id {ids}
@@ -58,10 +61,24 @@ const toFeedFollower = (r: FollowerRow): FeedFollower => ({
 type AudienceRow = FollowerRow & { readonly k: number | bigint | string; readonly replies_policy: string; readonly exclusive: boolean | number };
 
 /** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
+// Pairs a coalesced viewerStanding asks about at most: a dozen pages of forty statuses and their authors.
+const COALESCED_PAIRS_MAX = 1_000;
+
 export class KyselyTimelinesRepository implements TimelinesRepository {
   #db: Kysely<Tables>;
+  // PostgreSQL: every page's standing is one batched statement, and outside a transaction concurrent pages share
+  // it (read-coalescer.ts). SQLite runs a statement in-process, where a shared one saves nothing.
+  readonly #standings: ReadCoalescer<StandingQuery, ViewerStanding> | null;
   constructor(db: Kysely<Tables>) {
     this.#db = db;
+    this.#standings =
+      isPostgres(db) && !db.isTransaction
+        ? new ReadCoalescer(
+            (queries) => batchedViewerStanding(db, queries),
+            (q) => q.authorIds.length + (q.wanted ? q.wanted.statusIds.length + q.wanted.conversationIds.length : 0),
+            COALESCED_PAIRS_MAX,
+          )
+        : null;
   }
 
   async localFollowers(accountId: bigint, afterFollowId: bigint | null, limit: number): Promise<FeedFollower[]> {
@@ -180,6 +197,9 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
   }
 
   async viewerStanding(viewerId: bigint, authorIds: readonly bigint[], now: number, wanted?: StateWanted): Promise<ViewerStanding> {
+    const query: StandingQuery = { viewerId, authorIds, now, ...(wanted ? { wanted } : {}) };
+    if (this.#standings) return this.#standings.read(query);
+    if (isPostgres(this.#db)) return (await batchedViewerStanding(this.#db, [query]))[0];
     const hidden = new Set<bigint>();
     const following = new Set<bigint>();
     const withState = wanted !== undefined && wanted.statusIds.length > 0;

@@ -26,12 +26,12 @@ export function readPage(c: Context, defaults: { limit: number; max: number }): 
 export function setPageLinks(c: Context, baseUrl: string, keys: { newest: bigint; oldest: bigint } | null): void {
   if (!keys) return;
   // The public URL, not the one the request reached Herd by (behind a proxy that is http://127.0.0.1:3000).
-  const url = new URL(c.req.path + new URL(c.req.url).search, baseUrl);
-  const base = (set: string, value: bigint) => {
-    const u = new URL(url);
-    for (const p of ["max_id", "since_id", "min_id"]) u.searchParams.delete(p);
-    u.searchParams.set(set, String(value));
-    return u.toString();
-  };
-  c.header("Link", `<${base("max_id", keys.oldest)}>; rel="next", <${base("min_id", keys.newest)}>; rel="prev"`);
+  // Every page sets this header: the query is taken apart once and the two links are joined as text.
+  const url = c.req.url;
+  const at = url.indexOf("?");
+  const params = new URLSearchParams(at < 0 ? "" : url.slice(at + 1));
+  for (const p of ["max_id", "since_id", "min_id"]) params.delete(p);
+  const rest = params.toString();
+  const start = `${new URL(c.req.path, baseUrl).href}?${rest === "" ? "" : `${rest}&`}`;
+  c.header("Link", `<${start}max_id=${keys.oldest}>; rel="next", <${start}min_id=${keys.newest}>; rel="prev"`);
 }

@@ -78,6 +78,8 @@ interface RenderedAuthor {
   readonly moved: AccountRecord | null;
   readonly shortcodes: boolean;
   readonly json: Readonly<Record<string, unknown>>;
+  /** The JSON text, made the first time a page is written as text (status-json.ts). */
+  text?: string;
 }
 const renderedAuthors = new WeakMap<AccountRecord, RenderedAuthor>();
 
@@ -89,8 +91,12 @@ const pictureKey = (ctx: StatusRenderContext, a: AccountRecord) =>
 const namesEmojis = (a: AccountRecord) =>
   a.suspendedAt === null && shortcodesIn(a.displayName, a.note, ...(a.domain === null ? [] : a.fields.flatMap((f) => [f.name, f.value]))).size > 0;
 
-function authorJson(ctx: StatusRenderContext, a: AccountRecord, bundle: StatusBundle): Record<string, unknown> {
-  const actx: AccountRenderContext = bundle.movedTo ? { baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl, movedTo: bundle.movedTo } : { baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl };
+const authorContext = (ctx: StatusRenderContext, bundle: StatusBundle): AccountRenderContext =>
+  bundle.movedTo ? { baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl, movedTo: bundle.movedTo } : { baseUrl: ctx.baseUrl, mediaUrl: ctx.mediaUrl };
+
+/** The kept rendering of an author record, made anew when the instance's URLs or the account moved to changed. */
+function renderedAuthor(ctx: StatusRenderContext, a: AccountRecord, bundle: StatusBundle): RenderedAuthor {
+  const actx = authorContext(ctx, bundle);
   const moved = movedTarget(actx, a);
   const key = `${ctx.baseUrl}\n${pictureKey(ctx, a)}${moved ? `\n${pictureKey(ctx, moved)}` : ""}`;
   let hit = renderedAuthors.get(a);
@@ -99,9 +105,22 @@ function authorJson(ctx: StatusRenderContext, a: AccountRecord, bundle: StatusBu
     hit = { key, moved, shortcodes: namesEmojis(a) || (moved !== null && namesEmojis(moved)), json: Object.freeze(json) };
     renderedAuthors.set(a, hit);
   }
-  const emojis = bundle.emojis;
-  if (!hit.shortcodes || !emojis || emojis.size === 0) return hit.json;
-  return renderAccount({ ...actx, emojis }, a);
+  return hit;
+}
+
+// Whether the request's emoji table changes the author's entity (then it is rendered for the request).
+const usesEmojiTable = (hit: RenderedAuthor, bundle: StatusBundle) => hit.shortcodes && bundle.emojis !== undefined && bundle.emojis.size > 0;
+
+function authorJson(ctx: StatusRenderContext, a: AccountRecord, bundle: StatusBundle): Record<string, unknown> {
+  const hit = renderedAuthor(ctx, a, bundle);
+  return usesEmojiTable(hit, bundle) ? renderAccount({ ...authorContext(ctx, bundle), emojis: bundle.emojis }, a) : hit.json;
+}
+
+/** The author's Account entity as JSON, kept with its rendering (so it changes when the record does). */
+export function authorJsonText(ctx: StatusRenderContext, a: AccountRecord, bundle: StatusBundle): string {
+  const hit = renderedAuthor(ctx, a, bundle);
+  if (usesEmojiTable(hit, bundle)) return JSON.stringify(renderAccount({ ...authorContext(ctx, bundle), emojis: bundle.emojis }, a));
+  return (hit.text ??= JSON.stringify(hit.json));
 }
 
 /** A remote poll's option titles, whose shortcodes count among the status's emojis (as Mastodon's Status#emojis). */
@@ -148,10 +167,33 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
     reblog = original ? renderStatus(ctx, original, bundle) : null;
     if (!reblog) return null;
   }
-  const mentioned = (bundle.mentions.get(s.id) ?? []).map((id) => bundle.accounts.get(id)).filter((a): a is AccountRecord => a !== undefined);
+  const out: Record<string, unknown> = {
+    ...statusOwnFields(ctx, s, author, bundle),
+    emojis: statusEmojis(s, author, bundle),
+    reblog,
+    account: authorJson(ctx, author, bundle),
+    ...statusLiveFields(s, bundle),
+  };
+  if (withSource) out.text = s.text;
+  return out;
+}
+
+/** The mentioned accounts of a status that the bundle holds, in the order the status recorded them. */
+export function mentionedAccounts(s: StatusRecord, bundle: StatusBundle): AccountRecord[] {
+  return (bundle.mentions.get(s.id) ?? []).map((id) => bundle.accounts.get(id)).filter((a): a is AccountRecord => a !== undefined);
+}
+
+/**
+ * The fields of a status's entity that depend only on the status at its version, its author's name, and what
+ * the bundle loaded for it (application, attachments, mentions, hashtags): the part status-json.ts may keep as
+ * bytes. Not the author's entity, the boosted status, emojis, counts, poll or the viewer's fields.
+ */
+export function statusOwnFields(ctx: StatusRenderContext, s: StatusRecord, author: AccountRecord, bundle: StatusBundle): Record<string, unknown> {
+  const mentioned = mentionedAccounts(s, bundle);
   const app = s.applicationId === null ? undefined : bundle.applications.get(s.applicationId);
   const local = author.domain === null;
-  const out: Record<string, unknown> = {
+  const boost = s.reblogOfId !== null;
+  return {
     id: String(s.id),
     created_at: createdIso(s.createdAt),
     in_reply_to_id: s.inReplyToId === null ? null : String(s.inReplyToId),
@@ -161,32 +203,62 @@ export function renderStatus(ctx: StatusRenderContext, s: StatusRecord, bundle: 
     visibility: s.visibility,
     language: s.language,
     // A local boost is an Announce activity: Mastodon gives it the activity's URI as both uri and url.
-    uri: local ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}${reblog ? "/activity" : ""}` : (s.uri ?? ""),
-    url: local ? (reblog ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}/activity` : `${ctx.baseUrl}/@${author.username}/${s.id}`) : (s.url ?? s.uri),
-    replies_count: s.repliesCount,
-    reblogs_count: s.reblogsCount,
-    favourites_count: s.favouritesCount,
+    uri: local ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}${boost ? "/activity" : ""}` : (s.uri ?? ""),
+    url: local ? (boost ? `${ctx.baseUrl}/users/${author.username}/statuses/${s.id}/activity` : `${ctx.baseUrl}/@${author.username}/${s.id}`) : (s.url ?? s.uri),
     edited_at: s.editedAt === null ? null : iso(s.editedAt),
     content: local ? cachedContent(s, () => formatStatusText(s.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name))) : s.text,
-    reblog,
     application: app ? { name: app.name, website: app.website } : null,
-    account: authorJson(ctx, author, bundle),
     media_attachments: (bundle.media?.get(s.id) ?? []).map((m) => renderMediaAttachment(ctx, m)),
     mentions: renderMentions(ctx, mentioned),
     tags: (bundle.tags?.get(s.id) ?? []).map((t) => renderStatusTag(ctx.baseUrl, t)),
-    emojis: local ? emojisIn(bundle.emojis, s.text, s.spoilerText) : remoteEmojisIn(bundle.emojis, author.domain!, s.text, s.spoilerText, ...pollTitles(bundle, s.id)),
     card: null,
+  };
+}
+
+/** The CustomEmoji entities a status's texts use (a remote one's poll options count too), from the bundle's table. */
+export function statusEmojis(s: StatusRecord, author: AccountRecord, bundle: StatusBundle): Record<string, unknown>[] {
+  return author.domain === null
+    ? emojisIn(bundle.emojis, s.text, s.spoilerText)
+    : remoteEmojisIn(bundle.emojis, author.domain, s.text, s.spoilerText, ...pollTitles(bundle, s.id));
+}
+
+// Whether the viewer's `pinned` appears: on their own statuses that can be pinned.
+const pinnable = (s: StatusRecord, viewerId: bigint) => viewerId === s.accountId && s.visibility !== "direct" && s.reblogOfId === null;
+
+/** The fields that change without an edit: counts, the poll, and the viewer's own (favourited … filtered). */
+export function statusLiveFields(s: StatusRecord, bundle: StatusBundle): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    replies_count: s.repliesCount,
+    reblogs_count: s.reblogsCount,
+    favourites_count: s.favouritesCount,
     poll: bundle.polls ? statusPoll(bundle.polls, s.id, bundle.viewerId) : null,
   };
-  if (withSource) out.text = s.text;
   if (bundle.viewerId !== null) {
     out.favourited = bundle.favourited.has(s.id);
     out.reblogged = bundle.reblogged.has(s.id);
     out.muted = s.conversationId !== null && bundle.mutedConversations.has(s.conversationId);
     out.bookmarked = bundle.bookmarked.has(s.id);
-    if (bundle.viewerId === s.accountId && s.visibility !== "direct" && s.reblogOfId === null) out.pinned = bundle.pinned.has(s.id);
+    if (pinnable(s, bundle.viewerId)) out.pinned = bundle.pinned.has(s.id);
     const filtered = bundle.filtered?.get(s.id);
     if (filtered && filtered.length > 0) out.filtered = filtered;
+  }
+  return out;
+}
+
+/**
+ * statusLiveFields as JSON members after an opening brace (`{"replies_count":…`), written by hand: on a page of
+ * kept statuses, JSON.stringify of these small objects was the larger part of what is left to do.
+ */
+export function statusLiveJson(s: StatusRecord, bundle: StatusBundle): string {
+  const poll = bundle.polls ? statusPoll(bundle.polls, s.id, bundle.viewerId) : null;
+  let out = `{"replies_count":${s.repliesCount},"reblogs_count":${s.reblogsCount},"favourites_count":${s.favouritesCount},"poll":${poll === null ? "null" : JSON.stringify(poll)}`;
+  const viewerId = bundle.viewerId;
+  if (viewerId !== null) {
+    const muted = s.conversationId !== null && bundle.mutedConversations.has(s.conversationId);
+    out += `,"favourited":${bundle.favourited.has(s.id)},"reblogged":${bundle.reblogged.has(s.id)},"muted":${muted},"bookmarked":${bundle.bookmarked.has(s.id)}`;
+    if (pinnable(s, viewerId)) out += `,"pinned":${bundle.pinned.has(s.id)}`;
+    const filtered = bundle.filtered?.get(s.id);
+    if (filtered && filtered.length > 0) out += `,"filtered":${JSON.stringify(filtered)}`;
   }
   return out;
 }
@@ -208,7 +280,7 @@ export function renderStatusEdit(
 ): Record<string, unknown> | null {
   const author = bundle.accounts.get(status.accountId);
   if (!author) return null;
-  const mentioned = (bundle.mentions.get(status.id) ?? []).map((id) => bundle.accounts.get(id)).filter((a): a is AccountRecord => a !== undefined);
+  const mentioned = mentionedAccounts(status, bundle);
   return {
     content: author.domain === null ? formatStatusText(edit.text, mentionResolver(ctx, mentioned), (name) => tagUrl(ctx.baseUrl, name)) : edit.text,
     spoiler_text: edit.spoilerText,

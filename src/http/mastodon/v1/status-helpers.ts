@@ -21,6 +21,7 @@ import { setPageLinks } from "../pagination.ts";
 import { refuse } from "../refusals.ts";
 import { cachedApplications, cachedStatics, rememberStatics, type StatusStatics } from "../status-statics.ts";
 import { renderStatus, type StatusBundle, type StatusRenderContext } from "../serializers/status.ts";
+import { statusListJson } from "../serializers/status-json.ts";
 
 /** Status services' dependencies from the API's. */
 export function statusDeps(deps: ApiDeps): StatusDeps {
@@ -212,7 +213,8 @@ export async function statusPageResponse(
 ): Promise<Response> {
   const keys = pageKeys ?? (statuses.length > 0 ? { newest: statuses[0].id, oldest: statuses[statuses.length - 1].id } : null);
   setPageLinks(c, deps.instance.baseUrl, keys);
-  return c.json(await renderStatusList(deps, statuses, viewerId, context, knownState));
+  const { shown, bundle } = await pageBundle(deps, statuses, viewerId, context, knownState);
+  return c.body(statusListJson(statusContext(deps), shown, bundle), 200, { "content-type": "application/json" });
 }
 
 /**
@@ -226,11 +228,22 @@ export async function renderStatusList(
   context: FilterContext,
   knownState?: PageViewerState,
 ): Promise<Record<string, unknown>[]> {
+  const { shown, bundle } = await pageBundle(deps, statuses, viewerId, context, knownState);
+  const ctx = statusContext(deps);
+  return shown.map((s) => renderStatus(ctx, s, bundle)).filter((s) => s !== null);
+}
+
+/** The statuses a list shows (those `hide` filters leave) and the bundle that renders them, with filter results. */
+async function pageBundle(
+  deps: ApiDeps,
+  statuses: readonly StatusRecord[],
+  viewerId: bigint | null,
+  context: FilterContext,
+  knownState?: PageViewerState,
+): Promise<{ shown: readonly StatusRecord[]; bundle: StatusBundle }> {
   // The filters and the bundle load side by side, so their cache reads share a round trip; the bundle covers
   // statuses a filter then hides, which costs less than a round trip.
   const [verdicts, loaded] = await Promise.all([applyFilters(deps, viewerId, context, statuses), loadBundle(deps, statuses, viewerId, "feed", knownState)]);
   const shown = verdicts.hidden.size === 0 ? statuses : statuses.filter((s) => !verdicts.hidden.has(s.id));
-  const ctx = statusContext(deps);
-  const bundle = { ...loaded, filtered: verdicts.filtered };
-  return shown.map((s) => renderStatus(ctx, s, bundle)).filter((s) => s !== null);
+  return { shown, bundle: { ...loaded, filtered: verdicts.filtered } };
 }

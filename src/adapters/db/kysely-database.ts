@@ -5,7 +5,7 @@ import type { Database, DatabaseEngine, PoolStats, Tx } from "../../ports/databa
 import type { JobRequest, QueueName } from "../../ports/job-queue.ts";
 import type { Repositories } from "../../ports/repositories/index.ts";
 import { insertJobRows, ROWS_PER_INSERT } from "./job-rows.ts";
-import { createRepositories } from "./repositories/index.ts";
+import { createRepositories, type RowCaches } from "./repositories/index.ts";
 import { WriteCoalescer } from "./write-coalescer.ts";
 import type { Tables } from "./schema.ts";
 
@@ -37,12 +37,13 @@ export abstract class KyselyDatabase implements Database {
     return keyed === 0 || keyed === items.length ? write(this.kysely) : this.kysely.transaction().execute(write);
   }, ROWS_PER_INSERT);
 
-  constructor(kysely: Kysely<Tables>, clock: Clock, log: Logger) {
+  /** `caches`: rows the engine may keep in memory for reads outside transactions (SQLite's, sqlite-row-cache.ts). */
+  constructor(kysely: Kysely<Tables>, clock: Clock, log: Logger, caches: RowCaches = {}) {
     this.kysely = kysely;
     this.clock = clock;
     this.#log = log;
     this.ids = new IdGenerator(() => clock.now());
-    this.repos = createRepositories(kysely);
+    this.repos = createRepositories(kysely, caches);
   }
 
   /** Takes the next id block number through the given connection. */

@@ -7,6 +7,7 @@ import { KyselyDatabase, type Logger } from "./kysely-database.ts";
 import type { Tables } from "./schema.ts";
 import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 import { NodeSqliteDatabase } from "./sqlite-driver.ts";
+import { SqliteRowCache } from "./sqlite-row-cache.ts";
 
 /**
  * Kysely's SqliteDriver begins with a deferred BEGIN; with a second process (the admin CLI) writing, a deferred
@@ -47,7 +48,8 @@ export class SqliteDatabase extends KyselyDatabase {
       PRAGMA temp_store = MEMORY;
     `);
     const kysely = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
-    super(kysely, clock, log);
+    // Every home page reads the same recent statuses; 10,000 of them are a few MiB.
+    super(kysely, clock, log, { statuses: new SqliteRowCache(raw, "statuses", 10_000) });
     this.raw = raw;
     // A file's checkpoints run on their own thread (see SqliteCheckpointer); an in-memory database has no log.
     this.#checkpointer = path === ":memory:" ? null : new SqliteCheckpointer(path, (reason) => {

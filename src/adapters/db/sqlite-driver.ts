@@ -13,10 +13,31 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   #cache = new Map<string, SqliteStatement>();
   #cacheSize: number;
+  // Statements run that may have changed or removed existing rows, by table; "*" for deletes, which cascade.
+  #changes = new Map<string, number>();
+  #dataVersion: StatementSync | null = null;
 
   constructor(path: string, cacheSize = 256) {
     this.raw = new DatabaseSync(path);
     this.#cacheSize = cacheSize;
+  }
+
+  /**
+   * How many statements that may have changed or removed rows of `table` this connection has run (deletes of any
+   * table count for all, as they cascade). Inserts of new rows do not count: they change no row already read.
+   */
+  changesOf(table: string): number {
+    return (this.#changes.get(table) ?? 0) + (this.#changes.get("*") ?? 0);
+  }
+
+  /** SQLite's data_version: it moves when another connection (the admin CLI, say) commits a change. */
+  dataVersion(): number {
+    this.#dataVersion ??= this.raw.prepare("pragma data_version");
+    return Number((this.#dataVersion.get() as { data_version: number | bigint }).data_version);
+  }
+
+  #ran(tables: readonly string[]): void {
+    for (const t of tables) this.#changes.set(t, (this.#changes.get(t) ?? 0) + 1);
   }
 
   close(): void {
@@ -31,6 +52,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     s.setReadBigInts(true);
     const columns = s.columns().map((c) => c.name);
     const toRow = rowFactory(columns);
+    const changes = tablesChangedBy(sql);
     // node:sqlite builds a row object property by property, about a third of a wide query's cost; rows read as
     // arrays and shaped by a function made once per statement come out the same for a third less.
     if (toRow) s.setReturnArrays(true);
@@ -52,6 +74,13 @@ export class NodeSqliteDatabase implements SqliteDatabase {
           }
         : (parameters: ReadonlyArray<unknown>) => s.iterate(...bind(parameters)) as IterableIterator<unknown>,
     };
+    // Counted before the statement runs: a failed one may have changed rows before it failed.
+    if (changes.length > 0) {
+      const { all, run, iterate } = wrapped;
+      wrapped.all = (parameters) => (this.#ran(changes), all(parameters));
+      wrapped.run = (parameters) => (this.#ran(changes), run(parameters));
+      wrapped.iterate = (parameters) => (this.#ran(changes), iterate(parameters));
+    }
     if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(sql, wrapped);
     return wrapped;
@@ -70,6 +99,22 @@ function rowFactory(columns: readonly string[]): ((row: unknown[]) => unknown) |
   if (columns.length === 0 || columns.includes("__proto__") || typeof StatementSync.prototype.setReturnArrays !== "function") return null;
   const body = `return {${columns.map((name, i) => `${JSON.stringify(name)}: row[${i}]`).join(", ")}};`;
   return new Function("row", body) as (row: unknown[]) => unknown;
+}
+
+/**
+ * The tables whose existing rows a statement may change or remove: UPDATE, REPLACE, an upsert's DO UPDATE, and
+ * DELETE ("*": foreign keys cascade). Read from the text, erring towards more: a table named by mistake only
+ * costs a cache its rows (sqlite-row-cache.ts).
+ */
+export function tablesChangedBy(sql: string): string[] {
+  const text = sql.toLowerCase();
+  const out = new Set<string>();
+  const name = String.raw`["\`]?(\w+)["\`]?`;
+  for (const m of text.matchAll(new RegExp(String.raw`\bupdate\s+(?:or\s+\w+\s+)?${name}`, "g"))) out.add(m[1]);
+  for (const m of text.matchAll(new RegExp(String.raw`\b(?:replace|insert\s+or\s+replace)\s+into\s+${name}`, "g"))) out.add(m[1]);
+  if (/\bdo\s+update\b/.test(text)) for (const m of text.matchAll(new RegExp(String.raw`\binsert\s+into\s+${name}`, "g"))) out.add(m[1]);
+  if (/\bdelete\s+from\b/.test(text)) out.add("*");
+  return [...out];
 }
 
 function bind(parameters: ReadonlyArray<unknown>): SqlValue[] {

@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Repositories } from "../../../ports/repositories/index.ts";
+import type { StatusRecord } from "../../../ports/repositories/statuses.ts";
 import type { Tables } from "../schema.ts";
+import type { SqliteRowCache } from "../sqlite-row-cache.ts";
 import { KyselyAccountKeysRepository } from "./account-keys.ts";
 import { KyselyAccountsRepository } from "./accounts.ts";
 import { KyselyAnnouncementsRepository } from "./announcements.ts";
@@ -29,8 +31,13 @@ import { KyselyTagsRepository } from "./tags.ts";
 import { KyselyTimelinesRepository } from "./timelines.ts";
 import { KyselyUsersRepository } from "./users.ts";
 
+/** In-memory rows a database's repositories may answer from outside transactions (sqlite-row-cache.ts). */
+export interface RowCaches {
+  readonly statuses?: SqliteRowCache<StatusRecord>;
+}
+
 /** Binds every repository to one connection or transaction. Cheap: repositories hold only the handle. */
-export function createRepositories(db: Kysely<Tables>): Repositories {
+export function createRepositories(db: Kysely<Tables>, caches: RowCaches = {}): Repositories {
   return {
     accounts: new KyselyAccountsRepository(db),
     accountKeys: new KyselyAccountKeysRepository(db),
@@ -38,7 +45,7 @@ export function createRepositories(db: Kysely<Tables>): Repositories {
     relationships: new KyselyRelationshipsRepository(db),
     users: new KyselyUsersRepository(db),
     sessions: new KyselySessionsRepository(db),
-    statuses: new KyselyStatusesRepository(db),
+    statuses: new KyselyStatusesRepository(db, caches.statuses),
     notifications: new KyselyNotificationsRepository(db),
     filters: new KyselyFiltersRepository(db),
     tags: new KyselyTagsRepository(db),

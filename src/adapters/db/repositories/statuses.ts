@@ -10,6 +10,7 @@ import type {
 } from "../../../ports/repositories/statuses.ts";
 import { inIds, isPostgres, runWithIds } from "../dialect.ts";
 import { ReadCoalescer, rowsByIds } from "../read-coalescer.ts";
+import type { SqliteRowCache } from "../sqlite-row-cache.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toIdOrNull, toNum, toNumOrNull } from "./convert.ts";
 
@@ -78,8 +79,11 @@ export class KyselyStatusesRepository implements StatusesRepository {
   // PostgreSQL outside a transaction: concurrent pages share one read of their statuses (read-coalescer.ts).
   // SQLite runs a statement in-process, where a shared one saves nothing.
   readonly #byIds: ReadCoalescer<readonly bigint[], Row[]> | null;
-  constructor(db: Kysely<Tables>) {
+  // SQLite outside a transaction: statuses kept in memory until something may have changed them.
+  readonly #kept: SqliteRowCache<StatusRecord> | null;
+  constructor(db: Kysely<Tables>, kept?: SqliteRowCache<StatusRecord>) {
     this.#db = db;
+    this.#kept = kept && !db.isTransaction ? kept : null;
     this.#byIds =
       isPostgres(db) && !db.isTransaction
         ? new ReadCoalescer(rowsByIds((ids) => this.#readByIds(ids), (row) => toId(row.id)), (ids) => ids.length, COALESCED_IDS_MAX)
@@ -147,6 +151,7 @@ export class KyselyStatusesRepository implements StatusesRepository {
 
   async findByIds(ids: readonly bigint[]): Promise<StatusRecord[]> {
     if (ids.length === 0) return [];
+    if (this.#kept) return this.#kept.read(ids, async (missing) => (await this.#readByIds(missing)).map(toStatus), (s) => s.id);
     return (await (this.#byIds ? this.#byIds.read(ids) : this.#readByIds(ids))).map(toStatus);
   }
 

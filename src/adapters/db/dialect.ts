@@ -14,7 +14,8 @@ export function inIds(db: Kysely<any>, ids: readonly bigint[]): RawBuilder<unkno
   return sql`in (${sql.join([...ids])})`;
 }
 
-const writtenSql = new Map<string, string>();
+// By text, then engine and list lengths: the texts are constants, whose hash a lookup need not compute again.
+const writtenSql = new Map<string, Map<string, string>>();
 
 /**
  * Runs SQL written by hand over lists of ids, for the hottest reads (every page of statuses), where building and
@@ -25,8 +26,14 @@ const writtenSql = new Map<string, string>();
  */
 export async function runWithIds<R>(db: Kysely<any>, text: string, fixed: readonly unknown[], ...lists: (readonly bigint[])[]): Promise<R[]> {
   const pg = isPostgres(db);
-  const key = `${pg}:${lists.map((l) => l.length).join(",")}:${text}`;
-  let compiled = writtenSql.get(key);
+  let forText = writtenSql.get(text);
+  if (forText === undefined) {
+    if (writtenSql.size >= 200) writtenSql.clear();
+    writtenSql.set(text, (forText = new Map()));
+  }
+  // PostgreSQL binds each list as one array: its text does not depend on the lengths.
+  const key = pg ? "pg" : lists.map((l) => l.length).join(",");
+  let compiled = forText.get(key);
   if (compiled === undefined) {
     let next = fixed.length + 1;
     const written = lists.map((list) => {
@@ -38,8 +45,8 @@ export async function runWithIds<R>(db: Kysely<any>, text: string, fixed: readon
     compiled = text
       .replace(/\{ids(\d*)\}/g, (_, n: string) => written[n === "" ? 0 : Number(n)])
       .replace(/\{(\d+)\}/g, (_, i: string) => (pg ? "$" : "?") + (Number(i) + 1));
-    if (writtenSql.size >= 1_000) writtenSql.clear();
-    writtenSql.set(key, compiled);
+    if (forText.size >= 200) forText.clear();
+    forText.set(key, compiled);
   }
   const parameters = [...fixed];
   for (const list of lists) {

@@ -8,8 +8,8 @@ import type { TagRecord } from "../../ports/repositories/tags.ts";
  * statuses for every follower, so each process keeps these in memory instead of asking the database (four
  * queries a page) and re-linkifying the text on every request.
  *
- * Entries are keyed by id and edit time, so an edit (local or, later, federated) makes a new key and the old
- * entry simply ages out: no cross-process invalidation is needed, which is what makes an in-process cache safe
+ * Entries are kept by id with their edit time, so after an edit (local or federated) the entry no longer
+ * matches and is made again: no cross-process invalidation is needed, which is what makes an in-process cache safe
  * for several web processes. Counts, the viewer's state, polls and authors are never cached here: they change
  * without an edit. Bounded (oldest out first), so memory stays flat.
  */
@@ -46,16 +46,18 @@ export class BoundedMap<K, V> {
 
 // About 2 KiB an entry with its content: 10,000 entries stay near 20 MiB, the newest statuses of a busy instance.
 const STATICS_MAX = 10_000;
-const statics = new BoundedMap<string, StatusStatics>(STATICS_MAX);
-const contents = new BoundedMap<string, string>(STATICS_MAX);
+// By id, with the edit time they are of: a bigint key costs less to look up than a string made for it.
+const statics = new BoundedMap<bigint, { readonly version: number; readonly value: StatusStatics }>(STATICS_MAX);
+const contents = new BoundedMap<bigint, { readonly version: number; readonly html: string }>(STATICS_MAX);
 // Applications cannot be edited through the API; a handful serve every status.
 const applications = new BoundedMap<bigint, StatusApplication>(1_000);
 
-const versionKey = (s: StatusRecord) => `${s.id}:${s.editedAt ?? 0}`;
+const versionOf = (s: StatusRecord) => s.editedAt ?? 0;
 
 /** The cached statics of a status at its current version, if any. */
 export function cachedStatics(s: StatusRecord): StatusStatics | undefined {
-  return statics.get(versionKey(s));
+  const hit = statics.get(s.id);
+  return hit !== undefined && hit.version === versionOf(s) ? hit.value : undefined;
 }
 
 /**
@@ -64,17 +66,15 @@ export function cachedStatics(s: StatusRecord): StatusStatics | undefined {
  */
 export function rememberStatics(s: StatusRecord, value: StatusStatics): void {
   if (value.media.some((m) => m.processing !== "complete" || m.remoteUrl)) return;
-  statics.set(versionKey(s), value);
+  statics.set(s.id, { version: versionOf(s), value });
 }
 
 /** The rendered content of a local status at its current version, computed once per version and process. */
 export function cachedContent(s: StatusRecord, render: () => string): string {
-  const key = versionKey(s);
-  let html = contents.get(key);
-  if (html === undefined) {
-    html = render();
-    contents.set(key, html);
-  }
+  const hit = contents.get(s.id);
+  if (hit !== undefined && hit.version === versionOf(s)) return hit.html;
+  const html = render();
+  contents.set(s.id, { version: versionOf(s), html });
   return html;
 }
 

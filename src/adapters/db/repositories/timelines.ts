@@ -61,6 +61,20 @@ const toFeedFollower = (r: FollowerRow): FeedFollower => ({
 type AudienceRow = FollowerRow & { readonly k: number | bigint | string; readonly replies_policy: string; readonly exclusive: boolean | number };
 
 /** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
+// The union viewerStanding runs on SQLite for what a page asks, made once per shape: the same text object every
+// time, so runWithIds finds its written form without hashing the text again.
+const standingTexts = new Map<string, string>();
+function standingText(authors: boolean, state: boolean, conversations: boolean): string {
+  const key = `${authors}${state}${conversations}`;
+  let text = standingTexts.get(key);
+  if (text === undefined) {
+    const parts = authors ? [STANDING_SQL] : [];
+    if (state) parts.push(...viewerStateSql(authors ? 1 : 0, conversations));
+    standingTexts.set(key, (text = parts.join(" union all ")));
+  }
+  return text;
+}
+
 // Pairs a coalesced viewerStanding asks about at most: a dozen pages of forty statuses and their authors.
 const COALESCED_PAIRS_MAX = 1_000;
 
@@ -204,17 +218,12 @@ export class KyselyTimelinesRepository implements TimelinesRepository {
     const following = new Set<bigint>();
     const withState = wanted !== undefined && wanted.statusIds.length > 0;
     if (authorIds.length === 0 && !withState) return { hidden, following, ...(wanted ? { state: emptyViewerState() } : {}) };
-    // Read for every page of a feed: written once per length rather than built per call (runWithIds).
-    const parts = authorIds.length === 0 ? [] : [STANDING_SQL];
+    const withConversations = withState && wanted.conversationIds.length > 0;
     const lists: (readonly bigint[])[] = authorIds.length === 0 ? [] : [authorIds];
-    if (withState) {
-      const withConversations = wanted.conversationIds.length > 0;
-      parts.push(...viewerStateSql(lists.length, withConversations));
-      lists.push(wanted.statusIds, ...(withConversations ? [wanted.conversationIds] : []));
-    }
-    // Without authors `now` would be a parameter no branch uses, which PostgreSQL cannot type.
+    if (withState) lists.push(wanted.statusIds, ...(withConversations ? [wanted.conversationIds] : []));
+    // The standing's branches use `now`; without them it is left out, as a parameter no branch names.
     const fixed = authorIds.length === 0 ? [viewerId] : [viewerId, now];
-    const rows = await runWithIds<{ k: string; t?: Id; v?: Id }>(this.#db, parts.join(" union all "), fixed, ...lists);
+    const rows = await runWithIds<{ k: string; t?: Id; v?: Id }>(this.#db, standingText(authorIds.length > 0, withState, withConversations), fixed, ...lists);
     const state = wanted ? emptyViewerState() : null;
     for (const row of rows) {
       // The union's column is the first branch's: `t` when the standing leads, `v` when the state is alone.

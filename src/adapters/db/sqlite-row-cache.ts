@@ -19,6 +19,9 @@ export class SqliteRowCache<V> {
   #rows = new Map<bigint, V>();
   #changes = -1;
   #dataVersion = -1;
+  // Bumped each time every row is forgotten: a read keeps what it loaded only if none was meanwhile.
+  #generation = 0;
+  #turnVersion: number | null = null;
 
   /** At most `max` rows are kept; then all are forgotten and kept again as they are read. */
   constructor(db: NodeSqliteDatabase, table: string, max: number) {
@@ -27,23 +30,31 @@ export class SqliteRowCache<V> {
     this.#max = max;
   }
 
-  // Whether nothing changed the table since the counts were taken, here or on another connection.
-  #unchangedSince(changes: number, dataVersion: number): boolean {
-    return this.#db.changesOf(this.#table) === changes && this.#db.dataVersion() === dataVersion;
+  // data_version costs a few microseconds, so it is asked once per turn of the event loop: another process's
+  // commit reaches this one only through I/O, in a later turn, so within a turn it makes no difference.
+  #currentDataVersion(): number {
+    if (this.#turnVersion === null) {
+      this.#turnVersion = this.#db.dataVersion();
+      setImmediate(() => (this.#turnVersion = null));
+    }
+    return this.#turnVersion;
   }
 
   /**
    * The rows of `ids` that exist, kept ones first and then those `load` reads (the ids not kept). What `load`
-   * returns is kept only if nothing changed the table while it was read.
+   * returns is kept only if nothing changed the table on this connection while it was read, and no other read
+   * forgot everything meanwhile; a commit of another connection meanwhile is found by the next read.
    */
   async read(ids: readonly bigint[], load: (missing: readonly bigint[]) => Promise<V[]>, idOf: (row: V) => bigint): Promise<V[]> {
-    if (!this.#unchangedSince(this.#changes, this.#dataVersion)) {
+    const changes = this.#db.changesOf(this.#table);
+    const dataVersion = this.#currentDataVersion();
+    if (changes !== this.#changes || dataVersion !== this.#dataVersion) {
       this.#rows.clear();
-      this.#changes = this.#db.changesOf(this.#table);
-      this.#dataVersion = this.#db.dataVersion();
+      this.#generation++;
+      this.#changes = changes;
+      this.#dataVersion = dataVersion;
     }
-    const changes = this.#changes;
-    const dataVersion = this.#dataVersion;
+    const generation = this.#generation;
     const out: V[] = [];
     const missing: bigint[] = [];
     for (const id of ids) {
@@ -53,9 +64,8 @@ export class SqliteRowCache<V> {
     }
     if (missing.length === 0) return out;
     const rows = await load(missing);
-    // Read in a later turn: a change may have run before them on the connection, after the check above (and
-    // another read may have forgotten everything and started keeping again since, so our own counts decide).
-    const keep = this.#unchangedSince(changes, dataVersion);
+    // Read in a later turn: a change may have run before them on the connection, after the check above.
+    const keep = this.#generation === generation && this.#db.changesOf(this.#table) === changes;
     for (const row of rows) {
       out.push(row);
       if (!keep) continue;

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { runWithIds } from "./dialect.ts";
 import type { JobRequest } from "../../ports/job-queue.ts";
 import type { Tables } from "./schema.ts";
 
@@ -18,34 +19,47 @@ export async function insertJobRows(
   now: number,
 ): Promise<void> {
   if (jobs.length === 0) return;
-  const rows = jobs.map((job, i) => ({
-    id: ids[i],
-    queue: job.queue,
-    name: job.name,
-    payload: JSON.stringify(job.payload ?? null),
-    state: "waiting",
-    attempts: 0,
-    max_attempts: Math.max(1, job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
-    backoff_ms: Math.max(0, job.backoffMs ?? DEFAULT_BACKOFF_MS),
-    run_at: now + Math.max(0, job.delayMs ?? 0),
-    dedup_key: job.dedupKey ?? null,
-    created_at: now,
-  }));
+  const rows = jobs.map((job, i) => [
+    ids[i],
+    job.queue,
+    job.name,
+    JSON.stringify(job.payload ?? null),
+    "waiting",
+    0,
+    Math.max(1, job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+    Math.max(0, job.backoffMs ?? DEFAULT_BACKOFF_MS),
+    now + Math.max(0, job.delayMs ?? 0),
+    job.dedupKey ?? null,
+    now,
+  ]);
   // Rows without a dedup key cannot conflict (the unique index covers keyed rows only): many per statement.
-  const plain = rows.filter((r) => r.dedup_key === null);
-  for (let i = 0; i < plain.length; i += ROWS_PER_INSERT) {
-    await db.insertInto("jobs").values(plain.slice(i, i + ROWS_PER_INSERT)).execute();
-  }
+  const plain = rows.filter((r) => r[DEDUP_KEY] === null);
+  for (let i = 0; i < plain.length; i += ROWS_PER_INSERT) await insertRows(db, plain.slice(i, i + ROWS_PER_INSERT), false);
   // Keyed rows with ON CONFLICT on the partial index. A key twice among them keeps its first row, as a waiting
   // row with that key already stored would: each row is then tested against stored rows alone.
-  const seen = new Set<string>();
-  const keyed = rows.filter((r) => r.dedup_key !== null && !seen.has(r.dedup_key) && seen.add(r.dedup_key));
-  for (let i = 0; i < keyed.length; i += ROWS_PER_INSERT) {
-    await db
-      .insertInto("jobs")
-      .values(keyed.slice(i, i + ROWS_PER_INSERT))
-      // The predicate must be the index's own text, not a bound parameter, for the engine to match the index.
-      .onConflict((oc) => oc.column("dedup_key").where(sql<boolean>`state = 'waiting'`).doNothing())
-      .execute();
+  const seen = new Set<unknown>();
+  const keyed = rows.filter((r) => r[DEDUP_KEY] !== null && !seen.has(r[DEDUP_KEY]) && seen.add(r[DEDUP_KEY]));
+  for (let i = 0; i < keyed.length; i += ROWS_PER_INSERT) await insertRows(db, keyed.slice(i, i + ROWS_PER_INSERT), true);
+}
+
+const JOB_COLUMNS = ["id", "queue", "name", "payload", "state", "attempts", "max_attempts", "backoff_ms", "run_at", "dedup_key", "created_at"];
+const DEDUP_KEY = JOB_COLUMNS.indexOf("dedup_key");
+// Every post and incoming activity enqueues here: the text is written once per row count (runWithIds), not
+// built and compiled by Kysely per call. The conflict target's predicate must be the index's own text, not a
+// bound parameter, for the engine to match the partial index.
+const insertTexts = new Map<string, string>();
+function insertText(count: number, keyed: boolean): string {
+  const key = `${count}:${keyed}`;
+  let text = insertTexts.get(key);
+  if (text === undefined) {
+    const values = Array.from({ length: count }, (_, r) => `(${JOB_COLUMNS.map((_, c) => `{${r * JOB_COLUMNS.length + c}}`).join(", ")})`);
+    text = `insert into jobs (${JOB_COLUMNS.join(", ")}) values ${values.join(", ")}${keyed ? " on conflict (dedup_key) where state = 'waiting' do nothing" : ""}`;
+    if (insertTexts.size >= 100) insertTexts.clear();
+    insertTexts.set(key, text);
   }
+  return text;
+}
+
+async function insertRows(db: Kysely<Tables>, rows: readonly unknown[][], keyed: boolean): Promise<void> {
+  await runWithIds(db, insertText(rows.length, keyed), rows.flat());
 }

@@ -75,3 +75,17 @@ export function kyselyText(build: (db: Kysely<any>) => Compilable<unknown>): (db
     return text;
   };
 }
+
+/**
+ * `base`'s text for the engine followed by `suffix`, made once per engine: runWithIds looks its texts up by
+ * value, and a text joined anew on every call would be hashed anew on every call.
+ */
+export function textWith(base: (db: Kysely<any>) => string, suffix: string): (db: Kysely<any>) => string {
+  const texts = new Map<boolean, string>();
+  return (db) => {
+    const pg = isPostgres(db);
+    let text = texts.get(pg);
+    if (text === undefined) texts.set(pg, (text = `${base(db)}${suffix}`));
+    return text;
+  };
+}

@@ -12,10 +12,15 @@ import type {
   RemoteAccountInput,
   UserRole,
 } from "../../../ports/repositories/accounts.ts";
-import { isPostgres, runWithIds } from "../dialect.ts";
+import { isPostgres, runWithIds, textWith } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { accountRecordsText, profileColumns, searchLocalAccounts, selectAccountRecords, settingsJson, toAccountRecord, type Row as AccountRow } from "./account-records.ts";
 import { toBool, toId, toNum } from "./convert.ts";
+
+// The hottest reads of account records, their texts made once (dialect.ts textWith).
+const accountById = textWith(accountRecordsText, ' where "a"."id" = {0}');
+const accountsByIds = textWith(accountRecordsText, ' where "a"."id" {ids}');
+const accountByUri = textWith(accountRecordsText, ' where "a"."uri" = {0}');
 
 export class KyselyAccountsRepository implements AccountsRepository {
   #db: Kysely<Tables>;
@@ -113,7 +118,7 @@ export class KyselyAccountsRepository implements AccountsRepository {
 
   // findById and findByIds run several times per request (the acting account, a fan-out's author).
   async findById(id: bigint): Promise<AccountRecord | null> {
-    const [row] = await runWithIds<AccountRow>(this.#db, `${accountRecordsText(this.#db)} where "a"."id" = {0}`, [id]);
+    const [row] = await runWithIds<AccountRow>(this.#db, accountById(this.#db), [id]);
     return row ? toAccountRecord(row) : null;
   }
 
@@ -123,7 +128,7 @@ export class KyselyAccountsRepository implements AccountsRepository {
 
   async findByIds(ids: readonly bigint[]): Promise<AccountRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await runWithIds<AccountRow>(this.#db, `${accountRecordsText(this.#db)} where "a"."id" {ids}`, [], ids);
+    const rows = await runWithIds<AccountRow>(this.#db, accountsByIds(this.#db), [], ids);
     return rows.map(toAccountRecord);
   }
 
@@ -149,7 +154,7 @@ export class KyselyAccountsRepository implements AccountsRepository {
 
   async findByUri(uri: string): Promise<AccountRecord | null> {
     // The actor of every incoming activity.
-    const [row] = await runWithIds<AccountRow>(this.#db, `${accountRecordsText(this.#db)} where "a"."uri" = {0}`, [uri]);
+    const [row] = await runWithIds<AccountRow>(this.#db, accountByUri(this.#db), [uri]);
     return row ? toAccountRecord(row) : null;
   }
 

@@ -35,6 +35,9 @@ function exclusion(other: RawBuilder<unknown>, excludeFor: bigint | null, now: n
                     and (m.expires_at is null or m.expires_at > ${now}))`;
 }
 
+// The viewer-state union without and with conversation mutes, joined once (runWithIds looks texts up by value).
+const VIEWER_STATE_TEXTS = [viewerStateSql(0, false).join(" union all "), viewerStateSql(0, true).join(" union all ")];
+
 export class KyselyInteractionsRepository implements InteractionsRepository {
   #db: Kysely<Tables>;
   constructor(db: Kysely<Tables>) {
@@ -189,9 +192,8 @@ export class KyselyInteractionsRepository implements InteractionsRepository {
     const state = emptyViewerState();
     if (statusIds.length === 0) return state;
     // Read for every page of statuses: written once per lengths rather than built per call (runWithIds).
-    const parts = viewerStateSql(0, conversationIds.length > 0);
     const lists = conversationIds.length > 0 ? [statusIds, conversationIds] : [statusIds];
-    const rows = await runWithIds<{ k: string; v: Id }>(this.#db, parts.join(" union all "), [accountId], ...lists);
+    const rows = await runWithIds<{ k: string; v: Id }>(this.#db, VIEWER_STATE_TEXTS[lists.length - 1], [accountId], ...lists);
     for (const r of rows) collectViewerState(state, r.k, r.v);
     return state;
   }

@@ -23,10 +23,11 @@ export function toListHolding(r: {
 /** The lists of local, unsuspended owners that hold the account `{0}`, for runWithIds (also in firstAudience). */
 export const HOLDINGS_FROM = `from list_accounts la inner join lists l on l.id = la.list_id inner join accounts a on a.id = l.account_id
       where la.account_id = {0} and a.domain is null and a.suspended_at is null`;
+const HOLDINGS_SQL = `select l.id, l.account_id, l.replies_policy, l.exclusive ${HOLDINGS_FROM}`;
 
 /** ListsRepository.holdingsOf, read by every fan-out. */
 export async function holdingsOf(db: Kysely<any>, memberId: bigint): Promise<ListHolding[]> {
-  const rows = await runWithIds<Parameters<typeof toListHolding>[0]>(db, `select l.id, l.account_id, l.replies_policy, l.exclusive ${HOLDINGS_FROM}`, [memberId]);
+  const rows = await runWithIds<Parameters<typeof toListHolding>[0]>(db, HOLDINGS_SQL, [memberId]);
   return rows.map(toListHolding);
 }
 

@@ -62,6 +62,14 @@ const STATUS_COLUMNS = [
 const INSERT_STATUS_SQL = `insert into statuses (${STATUS_COLUMNS.join(", ")}) values (${STATUS_COLUMNS.map((_, i) => `{${i}}`).join(", ")})`;
 // The partial unique index statuses_uri is the conflict target (its predicate named, as both engines want).
 const ON_URI_TAKEN = "on conflict (uri) where uri is not null do nothing";
+// Whole texts as constants: runWithIds looks them up by value, and a text joined per call is hashed per call.
+const INSERT_RETURNING_SQL = `${INSERT_STATUS_SQL} returning *`;
+const INSERT_NEW_URI_SQL = `${INSERT_STATUS_SQL} ${ON_URI_TAKEN} returning *`;
+// PostgreSQL: every part of a statement sees the same snapshot and commits together, so the count moves only if
+// the row went in (s is empty on a conflict). {1} is the author, {12} the time (statusValues).
+const INSERT_COUNTED_SQL = `with s as (${INSERT_NEW_URI_SQL}),
+          c as (update accounts set statuses_count = statuses_count + 1, last_status_at = {12} where id = {1} and exists (select 1 from s))
+          select * from s`;
 
 function statusValues(input: NewStatus): unknown[] {
   return [
@@ -95,24 +103,20 @@ export class KyselyStatusesRepository implements StatusesRepository {
   }
 
   async create(input: NewStatus): Promise<StatusRecord> {
-    const [row] = await runWithIds<Row>(this.#db, `${INSERT_STATUS_SQL} returning *`, statusValues(input));
+    const [row] = await runWithIds<Row>(this.#db, INSERT_RETURNING_SQL, statusValues(input));
     return toStatus(row);
   }
 
   async createWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
-    const [row] = await runWithIds<Row>(this.#db, `${INSERT_STATUS_SQL} ${ON_URI_TAKEN} returning *`, statusValues(input));
+    const [row] = await runWithIds<Row>(this.#db, INSERT_NEW_URI_SQL, statusValues(input));
     return row ? toStatus(row) : null;
   }
 
   async createCountedWithUri(input: NewStatus & { readonly uri: string }): Promise<StatusRecord | null> {
     if (isPostgres(this.#db)) {
-      // Every part of a statement sees the same snapshot and commits together: the count moves only if the row
-      // went in (s is empty on a conflict). {1} is the author, {12} the time (statusValues).
       const [row] = await runWithIds<Row>(
         this.#db,
-        `with s as (${INSERT_STATUS_SQL} ${ON_URI_TAKEN} returning *),
-          c as (update accounts set statuses_count = statuses_count + 1, last_status_at = {12} where id = {1} and exists (select 1 from s))
-          select * from s`,
+        INSERT_COUNTED_SQL,
         statusValues(input),
       );
       return row ? toStatus(row) : null;

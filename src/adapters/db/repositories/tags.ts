@@ -9,7 +9,7 @@ import type {
   TagsRepository,
   TagTimelineQuery,
 } from "../../../ports/repositories/tags.ts";
-import { inIds, kyselyText, runWithIds } from "../dialect.ts";
+import { inIds, kyselyText, runWithIds, textWith } from "../dialect.ts";
 import type { Tables } from "../schema.ts";
 import { toBool, toId, toNum, toNumOrNull } from "./convert.ts";
 import { KyselyStatusesRepository } from "./statuses.ts";
@@ -34,6 +34,7 @@ const TAG_COLUMNS = ["t.id", "t.name", "t.name_lower", "t.usable", "t.listable",
 const statusTagsText = kyselyText((db) =>
   (db as Kysely<Tables>).selectFrom("status_tags as st").innerJoin("tags as t", "t.id", "st.tag_id").select([...TAG_COLUMNS, "st.status_id"]),
 );
+const statusTagsByStatus = textWith(statusTagsText, ' where "st"."status_id" {ids} order by "t"."name_lower"');
 
 const nullableBool = (v: boolean | number | bigint | null) => (v === null ? null : toBool(v));
 
@@ -123,7 +124,7 @@ export class KyselyTagsRepository implements TagsRepository {
     const out = new Map<bigint, TagRecord[]>();
     if (statusIds.length === 0) return out;
     const rows = await runWithIds<TagRow & { status_id: bigint | string | number }>(
-      this.#db, `${statusTagsText(this.#db)} where "st"."status_id" {ids} order by "t"."name_lower"`, [], statusIds,
+      this.#db, statusTagsByStatus(this.#db), [], statusIds,
     );
     for (const r of rows) {
       const id = toId(r.status_id);

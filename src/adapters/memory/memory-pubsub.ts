@@ -23,10 +23,15 @@ export class MemoryPubSub implements PubSub {
   }
 
   async publishMany(channels: readonly string[], message: string): Promise<void> {
-    for (const channel of channels) await this.publish(channel, message);
+    // A fan-out publishes to every follower's home channel, most with nobody listening: no await per channel.
+    for (const channel of channels) this.#publish(channel, message);
   }
 
   async publish(channel: string, message: string): Promise<void> {
+    this.#publish(channel, message);
+  }
+
+  #publish(channel: string, message: string): void {
     if (this.#closed) throw new Error("MemoryPubSub is closed");
     const subscriptions = this.#channels.get(channel);
     if (!subscriptions) return;

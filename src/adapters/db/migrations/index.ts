@@ -25,6 +25,7 @@ import { deliveryState } from "./0021-delivery-state.ts";
 import { reports } from "./0022-reports.ts";
 import { remoteEmojis } from "./0023-remote-emojis.ts";
 import { remoteFollowers } from "./0024-remote-followers.ts";
+import { sqliteCoveringIndexes } from "./0025-sqlite-covering-indexes.ts";
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 function all(engine: DatabaseEngine): Record<string, Migration> {
@@ -53,6 +54,7 @@ function all(engine: DatabaseEngine): Record<string, Migration> {
     "0022-reports": reports(),
     "0023-remote-emojis": remoteEmojis(),
     "0024-remote-followers": remoteFollowers(),
+    "0025-sqlite-covering-indexes": sqliteCoveringIndexes(engine),
   };
 }
 

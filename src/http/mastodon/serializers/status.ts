@@ -186,7 +186,7 @@ export function mentionedAccounts(s: StatusRecord, bundle: StatusBundle): Accoun
 /**
  * The fields of a status's entity that depend only on the status at its version, its author's name, and what
  * the bundle loaded for it (application, attachments, mentions, hashtags): the part status-json.ts may keep as
- * bytes. Not the author's entity, the boosted status, emojis, counts, poll or the viewer's fields.
+ * text. Not the author's entity, the boosted status, emojis, counts, poll or the viewer's fields.
  */
 export function statusOwnFields(ctx: StatusRenderContext, s: StatusRecord, author: AccountRecord, bundle: StatusBundle): Record<string, unknown> {
   const mentioned = mentionedAccounts(s, bundle);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { forgetAccounts } from "../../src/services/accounts/account-cache.ts";
 import { moveAccount, setAccountAlias } from "../../src/services/accounts/migration.ts";
-import { expectStatus, remoteAccount, suspend, unconfirmedAccount } from "../support/accounts.ts";
+import { expectStatus, remoteAccount, remoteStatus, suspend, unconfirmedAccount } from "../support/accounts.ts";
 import { assertEntities, assertEntity, assertResponse } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -113,14 +113,7 @@ for (const v of appVariants) {
       const newestId = await remoteAccount(t, "wanderer", "newest.example");
       await setMovedTo(oldId, newId);
       await setMovedTo(newId, newestId);
-      const postId = await t.container.db.nextId();
-      await t.container.db.kysely
-        .insertInto("statuses")
-        .values({
-          id: postId, account_id: BigInt(oldId), text: "<p>I moved</p>", visibility: "public", created_at: Date.now(), updated_at: Date.now(),
-          conversation_id: postId, uri: "https://old.example/s/1", url: "https://old.example/@wanderer/1",
-        })
-        .execute();
+      const postId = await remoteStatus(t, oldId, "<p>I moved</p>", "https://old.example/s/1", "https://old.example/@wanderer/1");
 
       const shown = await account(oldId);
       assert.equal(shown.moved?.id, newId);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SharpImageProcessor } from "../../src/adapters/images/sharp-image-processor.ts";
 import { addCustomEmoji } from "../../src/services/emojis/custom-emojis.ts";
-import { expectStatus, remoteAccount, users } from "../support/accounts.ts";
+import { expectStatus, remoteAccount, remoteStatus, users } from "../support/accounts.ts";
 import { solidImage, uploadForm } from "../support/media-fixtures.ts";
 import { assertEntities } from "../support/openapi.ts";
 import { appVariants, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -101,14 +101,7 @@ for (const v of appVariants) {
 
       // An anonymous list and a remote status go the same way (public timeline).
       const remoteId = await remoteAccount(t, "sp_far", "far.example");
-      const remotePost = await t.container.db.nextId();
-      await t.container.db.kysely
-        .insertInto("statuses")
-        .values({
-          id: remotePost, account_id: BigInt(remoteId), text: "<p>from afar</p>", visibility: "public", created_at: Date.now(), updated_at: Date.now(),
-          conversation_id: remotePost, uri: "https://far.example/s/1", url: "https://far.example/@sp_far/1",
-        })
-        .execute();
+      const remotePost = await remoteStatus(t, remoteId, "<p>from afar</p>", "https://far.example/s/1", "https://far.example/@sp_far/1");
       const anonymous = expectStatus(await t.request("GET", "/api/v1/timelines/public?limit=40"), 200).body as Record<string, any>[];
       assert.ok(anonymous.some((s) => s.id === String(remotePost)));
       assert.ok(anonymous.every((s) => !("favourited" in s)), "no viewer fields without a viewer");

@@ -68,6 +68,17 @@ export async function remoteAccount(t: TestApp, username: string, domain: string
   return String(id);
 }
 
+/** A public status of a remote account, stored as an incoming one would be; returns its id. */
+export async function remoteStatus(t: TestApp, accountId: string, text: string, uri: string, url = uri): Promise<bigint> {
+  const id = await t.container.db.nextId();
+  const now = Date.now();
+  await t.container.db.kysely
+    .insertInto("statuses")
+    .values({ id, account_id: BigInt(accountId), text, visibility: "public", created_at: now, updated_at: now, conversation_id: id, uri, url })
+    .execute();
+  return id;
+}
+
 /** Makes `followerId` follow `targetId` directly in the database, counters included (as an accepted remote Follow). */
 export async function insertFollow(t: TestApp, followerId: string, targetId: string): Promise<void> {
   await t.container.db.transaction(async (tx) => {

@@ -13,12 +13,13 @@ import { quietLog } from "../support/backends.ts";
 
 describe("tablesChangedBy", () => {
   it("names the tables whose rows a statement may change or remove, and none for reads and inserts", () => {
-    assert.deepEqual(tablesChangedBy(`update "statuses" set "favourites_count" = 1 where "id" = ?`), ["statuses"]);
-    assert.deepEqual(tablesChangedBy("UPDATE OR IGNORE follows SET x = 1"), ["follows"]);
-    assert.deepEqual(tablesChangedBy("with x as (select 1) update mutes set a = 1"), ["mutes"]);
-    assert.deepEqual(tablesChangedBy("insert or replace into leases values (1)"), ["leases"]);
-    assert.ok(tablesChangedBy(`insert into "counters" ("name") values (?) on conflict ("name") do update set "value" = 1`).includes("counters"));
-    assert.deepEqual(tablesChangedBy(`delete from "accounts" where id = ?`), ["*"], "a delete may cascade anywhere");
+    assert.deepEqual(tablesChangedBy(`update "statuses" set "favourites_count" = 1 where "id" = ?`), ["u:statuses"]);
+    assert.deepEqual(tablesChangedBy("UPDATE OR IGNORE follows SET x = 1"), ["u:follows"]);
+    assert.deepEqual(tablesChangedBy("with x as (select 1) update mutes set a = 1"), ["u:mutes"]);
+    assert.deepEqual(tablesChangedBy("insert or replace into leases values (1)"), ["u:leases"]);
+    assert.ok(tablesChangedBy(`insert into "counters" ("name") values (?) on conflict ("name") do update set "value" = 1`).includes("u:counters"));
+    assert.deepEqual(tablesChangedBy(`delete from "accounts" where id = ?`), ["d:accounts"]);
+    assert.deepEqual(tablesChangedBy(`alter table "statuses" add column "x" text`), ["*"], "a schema change counts for every table");
     assert.deepEqual(tablesChangedBy("insert into statuses (id) values (?)"), []);
     assert.deepEqual(tablesChangedBy("select * from statuses where updated_at > ? and deleted_at is null"), []);
   });
@@ -39,7 +40,10 @@ describe("SqliteRowCache", () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "herd-rowcache-"));
     db = new NodeSqliteDatabase(join(dir, "db.sqlite3"));
-    db.raw.exec("pragma journal_mode = wal; create table t (id integer primary key, n integer); create table other (id integer primary key)");
+    db.raw.exec(`pragma journal_mode = wal; pragma foreign_keys = on; create table parent (id integer primary key);
+      create table grandparent (id integer primary key); create table middle (id integer primary key, g integer references grandparent (id) on delete cascade);
+      create table t (id integer primary key, n integer, p integer references parent (id) on delete set null, m integer references middle (id) on delete cascade);
+      create table other (id integer primary key)`);
     db.prepare("insert into t (id, n) values (1, 10), (2, 20), (3, 30)").run([]);
   });
   after(() => {
@@ -59,17 +63,24 @@ describe("SqliteRowCache", () => {
     assert.deepEqual(reads.at(-1), [4n]);
   });
 
-  it("forgets every row after a statement of this connection that may change the table, or any delete", async () => {
+  it("forgets every row after a statement of this connection that may change the table's rows, directly or by foreign key", async () => {
     reads = [];
     const cache = table();
     await read(cache, [1n, 2n]);
     db.prepare("update t set n = n + 1 where id = 1").run([]);
     assert.deepEqual(values(await read(cache, [1n, 2n])), [[1n, 11n], [2n, 20n]]);
+    assert.equal(reads.length, 2, "a change makes the next read go to the table");
     db.prepare("delete from other where id = 99").run([]);
+    db.prepare("update parent set id = id where id = 99").run([]);
     await read(cache, [1n, 2n]);
-    assert.equal(reads.length, 3, "each change makes the next read go to the table");
-    await read(cache, [1n, 2n]);
-    assert.equal(reads.length, 3);
+    assert.equal(reads.length, 2, "a delete from an unrelated table, or an update its keys do not follow, forgets nothing");
+    for (const sql of ["delete from parent where id = 99", "delete from grandparent where id = 99", "delete from t where id = 99"]) {
+      db.prepare(sql).run([]);
+      await read(cache, [1n, 2n]);
+    }
+    assert.equal(reads.length, 5, "deletes that reach the table (SET NULL, a chain of cascades, its own) each forget");
+    assert.deepEqual(values(await read(cache, [2n, 1n, 2n])), [[1n, 11n], [2n, 20n]], "an id asked for twice is answered once");
+    assert.equal(reads.length, 5);
   });
 
   it("forgets every row after another connection (the admin CLI) commits", async () => {
@@ -79,8 +90,6 @@ describe("SqliteRowCache", () => {
     const other = new DatabaseSync(join(dir, "db.sqlite3"));
     other.exec("update t set n = 21 where id = 2");
     other.close();
-    // Another process's commit reaches this one through I/O, in a later turn of the event loop.
-    await new Promise((r) => setImmediate(r));
     assert.deepEqual(values(await read(cache, [2n])), [[2n, 21n]]);
   });
 

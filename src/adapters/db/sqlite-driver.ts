@@ -13,9 +13,12 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   #cache = new Map<string, SqliteStatement>();
   #cacheSize: number;
-  // Statements run that may have changed or removed existing rows, by table; "*" for deletes, which cascade.
+  // Statements run that may have changed or removed existing rows: "u:<table>" for changes (UPDATE, REPLACE,
+  // upserts), "d:<table>" for deletes, "*" for schema changes (tablesChangedBy).
   #changes = new Map<string, number>();
   #dataVersion: StatementSync | null = null;
+  // Per table, whose statements may change its rows (foreign keys), until the schema changes.
+  #sources = new Map<string, { readonly changes: readonly string[] }>();
 
   constructor(path: string, cacheSize = 256) {
     this.raw = new DatabaseSync(path);
@@ -23,11 +26,15 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   }
 
   /**
-   * How many statements that may have changed or removed rows of `table` this connection has run (deletes of any
-   * table count for all, as they cascade). Inserts of new rows do not count: they change no row already read.
+   * How many statements that may have changed or removed rows of `table` this connection has run: changes of
+   * the table, deletes from it or from a table whose deletes reach it through foreign keys (cascades, SET NULL),
+   * changes of a table whose updates reach it, and schema changes. Inserts of new rows do not count: they change
+   * no row already read.
    */
   changesOf(table: string): number {
-    return (this.#changes.get(table) ?? 0) + (this.#changes.get("*") ?? 0);
+    let n = this.#changes.get("*") ?? 0;
+    for (const key of this.#sourcesOf(table).changes) n += this.#changes.get(key) ?? 0;
+    return n;
   }
 
   /** SQLite's data_version: it moves when another connection (the admin CLI, say) commits a change. */
@@ -36,8 +43,35 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     return Number((this.#dataVersion.get() as { data_version: number | bigint }).data_version);
   }
 
-  #ran(tables: readonly string[]): void {
-    for (const t of tables) this.#changes.set(t, (this.#changes.get(t) ?? 0) + 1);
+  #ran(keys: readonly string[]): void {
+    for (const k of keys) this.#changes.set(k, (this.#changes.get(k) ?? 0) + 1);
+    if (keys.includes("*")) this.#sources.clear();
+  }
+
+  #sourcesOf(table: string): { readonly changes: readonly string[] } {
+    let hit = this.#sources.get(table);
+    if (hit === undefined) {
+      const keys = new Set<string>([`u:${table}`, `d:${table}`]);
+      const foreignKeys = (name: string) =>
+        this.raw.prepare("select \"table\" as parent, on_update, on_delete from pragma_foreign_key_list(?)").all(name) as {
+          parent: string; on_update: string; on_delete: string;
+        }[];
+      // Deleting rows of `name` reaches the tables whose keys cascade from it, and so on up.
+      const deletesOf = (name: string, seen: Set<string>) => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        keys.add(`d:${name}`);
+        for (const fk of foreignKeys(name)) if (fk.on_delete === "CASCADE") deletesOf(fk.parent, seen);
+      };
+      const seen = new Set<string>([table]);
+      for (const fk of foreignKeys(table)) {
+        if (acts(fk.on_delete)) deletesOf(fk.parent, seen);
+        if (acts(fk.on_update)) keys.add(`u:${fk.parent}`);
+      }
+      hit = { changes: [...keys] };
+      this.#sources.set(table, hit);
+    }
+    return hit;
   }
 
   close(): void {
@@ -101,19 +135,23 @@ function rowFactory(columns: readonly string[]): ((row: unknown[]) => unknown) |
   return new Function("row", body) as (row: unknown[]) => unknown;
 }
 
+// A foreign key action that changes the child's rows when the parent's change.
+const acts = (action: string) => action === "CASCADE" || action === "SET NULL" || action === "SET DEFAULT";
+
 /**
- * The tables whose existing rows a statement may change or remove: UPDATE, REPLACE, an upsert's DO UPDATE, and
- * DELETE ("*": foreign keys cascade). Read from the text, erring towards more: a table named by mistake only
- * costs a cache its rows (sqlite-row-cache.ts).
+ * What a statement may do to existing rows, as NodeSqliteDatabase.changesOf counts it: "u:<table>" for UPDATE,
+ * REPLACE and an upsert's DO UPDATE, "d:<table>" for DELETE, "*" for a schema change. Read from the text,
+ * erring towards more: a table named by mistake only costs a cache its rows (sqlite-row-cache.ts).
  */
 export function tablesChangedBy(sql: string): string[] {
   const text = sql.toLowerCase();
   const out = new Set<string>();
   const name = String.raw`["\`]?(\w+)["\`]?`;
-  for (const m of text.matchAll(new RegExp(String.raw`\bupdate\s+(?:or\s+\w+\s+)?${name}`, "g"))) out.add(m[1]);
-  for (const m of text.matchAll(new RegExp(String.raw`\b(?:replace|insert\s+or\s+replace)\s+into\s+${name}`, "g"))) out.add(m[1]);
-  if (/\bdo\s+update\b/.test(text)) for (const m of text.matchAll(new RegExp(String.raw`\binsert\s+into\s+${name}`, "g"))) out.add(m[1]);
-  if (/\bdelete\s+from\b/.test(text)) out.add("*");
+  for (const m of text.matchAll(new RegExp(String.raw`\bupdate\s+(?:or\s+\w+\s+)?${name}`, "g"))) out.add(`u:${m[1]}`);
+  for (const m of text.matchAll(new RegExp(String.raw`\b(?:replace|insert\s+or\s+replace)\s+into\s+${name}`, "g"))) out.add(`u:${m[1]}`);
+  if (/\bdo\s+update\b/.test(text)) for (const m of text.matchAll(new RegExp(String.raw`\binsert\s+into\s+${name}`, "g"))) out.add(`u:${m[1]}`);
+  for (const m of text.matchAll(new RegExp(String.raw`\bdelete\s+from\s+${name}`, "g"))) out.add(`d:${m[1]}`);
+  if (/\b(?:create|alter|drop)\s+(?:table|index|trigger|view)\b/.test(text) || /\bvacuum\b/.test(text)) out.add("*");
   return [...out];
 }
 

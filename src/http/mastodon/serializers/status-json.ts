@@ -17,7 +17,7 @@ import {
  * bytes: joining them costs next to nothing, and the socket encodes the page once.
  *
  * A kept part is used only while everything it was made from is what the page loaded: the status's fields, the
- * author's name, and the very same application, attachment, hashtag and mentioned-account objects, which the
+ * author's name, the rendering context (statusContext gives one per instance), and the very same application, attachment, hashtag and mentioned-account objects, which the
  * per-process caches (status-statics.ts, account-cache.ts) hand out unchanged until they change. Nothing has to
  * be told to forget it, so several web processes stay right without talking to each other.
  */
@@ -25,7 +25,8 @@ import {
 interface Fragment {
   /** The status the text was made from, and the other inputs, compared by identity. */
   readonly status: StatusRecord;
-  readonly baseUrl: string;
+  /** The instance's URLs and domain (attachment and mention links): one context object per instance. */
+  readonly ctx: StatusRenderContext;
   readonly authorUsername: string;
   readonly authorDomain: string | null;
   readonly application: StatusApplication | undefined;
@@ -61,7 +62,7 @@ function fragmentOf(ctx: StatusRenderContext, s: StatusRecord, author: AccountRe
   const mentioned = mentions === undefined ? [] : mentionedAccounts(s, bundle);
   const hit = fragments.get(s.id);
   if (
-    hit && sameStatus(hit.status, s) && hit.baseUrl === ctx.baseUrl && hit.authorUsername === author.username && hit.authorDomain === author.domain &&
+    hit && sameStatus(hit.status, s) && hit.ctx === ctx && hit.authorUsername === author.username && hit.authorDomain === author.domain &&
     hit.application === application && hit.media === media && hit.tags === tags && hit.mentions === mentions && sameAccounts(hit.mentioned, mentioned)
   )
     return hit;
@@ -69,7 +70,7 @@ function fragmentOf(ctx: StatusRenderContext, s: StatusRecord, author: AccountRe
   const emojisLive = author.domain !== null || shortcodesIn(s.text, s.spoilerText).size > 0;
   if (!emojisLive) own.emojis = [];
   const fragment: Fragment = {
-    status: s, baseUrl: ctx.baseUrl, authorUsername: author.username, authorDomain: author.domain, application, media, tags, mentions, mentioned, emojisLive,
+    status: s, ctx, authorUsername: author.username, authorDomain: author.domain, application, media, tags, mentions, mentioned, emojisLive,
     json: `,${JSON.stringify(own).slice(1, -1)},"account":`,
   };
   fragments.set(s.id, fragment);

@@ -31,9 +31,17 @@ export function statusDeps(deps: ApiDeps): StatusDeps {
   };
 }
 
-/** Rendering settings for status entities. */
+// One per instance's dependencies: kept renderings (status-json.ts) are only used with the context they were made in.
+const contexts = new WeakMap<ApiDeps, StatusRenderContext>();
+
+/** Rendering settings for status entities, the same object for the same dependencies. */
 export function statusContext(deps: ApiDeps): StatusRenderContext {
-  return { baseUrl: deps.instance.baseUrl, mediaUrl: (key) => deps.media.url(key), localDomain: deps.instance.localDomain };
+  let ctx = contexts.get(deps);
+  if (ctx === undefined) {
+    ctx = { baseUrl: deps.instance.baseUrl, mediaUrl: (key) => deps.media.url(key), localDomain: deps.instance.localDomain };
+    contexts.set(deps, ctx);
+  }
+  return ctx;
 }
 
 /** Turns a refused status change into Mastodon's status and message. */

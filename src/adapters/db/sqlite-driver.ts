@@ -17,6 +17,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   // upserts), "d:<table>" for deletes, "*" for schema changes (tablesChangedBy).
   #changes = new Map<string, number>();
   #dataVersion: StatementSync | null = null;
+  #taskDataVersion: number | null = null;
   // Per table, whose statements may change its rows (foreign keys), until the schema changes.
   #sources = new Map<string, { readonly changes: readonly string[] }>();
 
@@ -37,10 +38,21 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     return n;
   }
 
-  /** SQLite's data_version: it moves when another connection (the admin CLI, say) commits a change. */
+  /**
+   * SQLite's data_version: it moves when another connection (the admin CLI, say) commits a change. Asked once per
+   * task of the event loop (the callback that runs and the promise jobs it leads to): another process's commit
+   * can reach this one only through I/O, which waits for the task to end, so within it the answer is the same.
+   */
   dataVersion(): number {
-    this.#dataVersion ??= this.raw.prepare("pragma data_version");
-    return Number((this.#dataVersion.get() as { data_version: number | bigint }).data_version);
+    if (this.#taskDataVersion === null) {
+      if (this.#dataVersion === null) {
+        this.#dataVersion = this.raw.prepare("pragma data_version");
+        this.#dataVersion.setReturnArrays(true);
+      }
+      this.#taskDataVersion = Number((this.#dataVersion.get() as unknown as [number | bigint])[0]);
+      process.nextTick(() => (this.#taskDataVersion = null));
+    }
+    return this.#taskDataVersion;
   }
 
   #ran(keys: readonly string[]): void {

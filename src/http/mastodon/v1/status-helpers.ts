@@ -66,23 +66,22 @@ export async function loadBundle(
   const originalIds = [...new Set(statuses.map((s) => s.reblogOfId).filter((id): id is bigint => id !== null))];
   const originals = originalIds.length === 0 ? [] : await repos.statuses.findByIds(originalIds);
   const all = originals.length === 0 ? statuses : [...statuses, ...originals];
-  const ids = all.map((s) => s.id);
-  const conversationIds = [...new Set(all.map((s) => s.conversationId).filter((id): id is bigint => id !== null))];
   const appIds = [...new Set(all.map((s) => s.applicationId).filter((id): id is bigint => id !== null))];
   // Mentions, tags, attachments and whether there is a poll come from memory for statuses seen before at this
   // version (status-statics.ts); only the others are asked for.
-  const known = new Map<bigint, StatusStatics>();
+  // By record, not id: an object's hash is kept with it, a bigint's is computed on every lookup.
+  const known = new Map<StatusRecord, StatusStatics>();
   for (const s of all) {
     const hit = cachedStatics(s);
-    if (hit) known.set(s.id, hit);
+    if (hit) known.set(s, hit);
   }
-  const unknown = known.size === 0 ? all : all.filter((s) => !known.has(s.id));
+  const unknown = known.size === 0 ? all : all.filter((s) => !known.has(s));
   const unknownIds = unknown.map((s) => s.id);
-  const pollIds = ids.filter((id) => known.get(id)?.hasPoll ?? true);
+  const pollIds = all.filter((s) => known.get(s)?.hasPoll ?? true).map((s) => s.id);
   const [fetchedMentions, applications, state, fetchedTags, polls, fetchedMedia] = await Promise.all([
     unknownIds.length === 0 ? Promise.resolve(new Map<bigint, bigint[]>()) : repos.statuses.mentionsOf(unknownIds),
     cachedApplications(appIds, (missing) => repos.statuses.applicationsOf(missing)),
-    viewerId === null ? Promise.resolve(null) : stateOf(deps, viewerId, all, conversationIds, knownState),
+    viewerId === null ? Promise.resolve(null) : stateOf(deps, viewerId, all, knownState),
     unknownIds.length === 0 ? Promise.resolve(new Map<bigint, TagRecord[]>()) : repos.tags.tagsOf(unknownIds),
     loadPolls(repos, pollIds, viewerId, deps.clock.now()),
     unknown.length === 0 ? Promise.resolve(new Map<bigint, MediaRecord[]>()) : repos.media.forStatuses(unknown),
@@ -91,7 +90,7 @@ export async function loadBundle(
   const tags = new Map<bigint, readonly TagRecord[]>();
   const media = new Map<bigint, readonly MediaRecord[]>();
   for (const s of all) {
-    let entry = known.get(s.id);
+    let entry = known.get(s);
     if (!entry) {
       entry = {
         mentions: fetchedMentions.get(s.id) ?? [],
@@ -166,20 +165,15 @@ export function justPosted(stored: StoredStatus, authorId: bigint): KnownRenderi
   };
 }
 
+const conversationsOf = (statuses: readonly StatusRecord[]) => [...new Set(statuses.map((s) => s.conversationId).filter((id): id is bigint => id !== null))];
+
 /** The viewer's state of `statuses`: from `known` where it covers them, one query for the rest (if any). */
-async function stateOf(
-  deps: ApiDeps,
-  viewerId: bigint,
-  statuses: readonly StatusRecord[],
-  conversationIds: readonly bigint[],
-  known: PageViewerState | undefined,
-): Promise<ViewerState> {
+async function stateOf(deps: ApiDeps, viewerId: bigint, statuses: readonly StatusRecord[], known: PageViewerState | undefined): Promise<ViewerState> {
   const repos = deps.db.repos;
-  if (!known || known.viewerId !== viewerId) return repos.interactions.viewerState(viewerId, statuses.map((s) => s.id), conversationIds);
+  if (!known || known.viewerId !== viewerId) return repos.interactions.viewerState(viewerId, statuses.map((s) => s.id), conversationsOf(statuses));
   const rest = statuses.filter((s) => !known.statusIds.has(s.id));
   if (rest.length === 0) return known.state;
-  const restConversations = [...new Set(rest.map((s) => s.conversationId).filter((id): id is bigint => id !== null))];
-  const more = await repos.interactions.viewerState(viewerId, rest.map((s) => s.id), restConversations);
+  const more = await repos.interactions.viewerState(viewerId, rest.map((s) => s.id), conversationsOf(rest));
   const union = (a: ReadonlySet<bigint>, b: ReadonlySet<bigint>) => (b.size === 0 ? a : new Set([...a, ...b]));
   return {
     favourited: union(known.state.favourited, more.favourited),

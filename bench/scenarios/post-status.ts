@@ -64,9 +64,10 @@ export async function run(): Promise<BenchResult> {
         method: "POST", form: "status=Benchmark+post+number+[<id>]&visibility=public", tokens,
       });
       rows.push({
-        server: setup.label, "posts/s": Math.round(r.rps), "p99 ms": r.p99, errors: r.errors, non2xx: r.non2xx,
-        "fan-out 10k best ms": Math.round(fanOut.best), "fan-out 10k worst ms": Math.round(fanOut.worst),
+        server: setup.label, "posts/s": Math.round(r.rps), "p99 ms": r.p99, "machine CPU µs/post": r.cpuUsPerRequest ?? "n/a", errors: r.errors,
+        non2xx: r.non2xx, "fan-out 10k best ms": Math.round(fanOut.best), "fan-out 10k worst ms": Math.round(fanOut.worst),
       });
+      if (r.roundsRps) notes.push(`${setup.label}: median of rounds ${r.roundsRps.join(", ")} posts/s (in the order run)`);
     } finally {
       await setup.drop();
     }

@@ -60,7 +60,6 @@ const toFeedFollower = (r: FollowerRow): FeedFollower => ({
 /** A row of FIRST_AUDIENCE_SQL: a follower's columns when k is 0, a list holding's when it is 1. */
 type AudienceRow = FollowerRow & { readonly k: number | bigint | string; readonly replies_policy: string; readonly exclusive: boolean | number };
 
-/** TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method. */
 // The union viewerStanding runs on SQLite for what a page asks, made once per shape: the same text object every
 // time, so runWithIds finds its written form without hashing the text again.
 const standingTexts = new Map<string, string>();
@@ -78,6 +77,10 @@ function standingText(authors: boolean, state: boolean, conversations: boolean):
 // Pairs a coalesced viewerStanding asks about at most: a dozen pages of forty statuses and their authors.
 const COALESCED_PAIRS_MAX = 1_000;
 
+/**
+ * TimelinesRepository over Kysely: the same SQL on SQLite and PostgreSQL, one round trip per method, except the
+ * standing, which PostgreSQL asks pair by pair for many pages at once.
+ */
 export class KyselyTimelinesRepository implements TimelinesRepository {
   #db: Kysely<Tables>;
   // PostgreSQL: every page's standing is one batched statement, and outside a transaction concurrent pages share

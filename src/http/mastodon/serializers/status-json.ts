@@ -17,9 +17,10 @@ import {
  * bytes: joining them costs next to nothing, and the socket encodes the page once.
  *
  * A kept part is used only while everything it was made from is what the page loaded: the status's fields, the
- * author's name, the rendering context (statusContext gives one per instance), and the very same application, attachment, hashtag and mentioned-account objects, which the
- * per-process caches (status-statics.ts, account-cache.ts) hand out unchanged until they change. Nothing has to
- * be told to forget it, so several web processes stay right without talking to each other.
+ * author's name, the rendering context (statusContext gives one per instance), and the very same application,
+ * attachment, hashtag and mentioned-account objects, which the per-process caches (status-statics.ts,
+ * account-cache.ts) hand out unchanged until they change. Nothing has to be told to forget it, so several web
+ * processes stay right without talking to each other.
  */
 
 interface Fragment {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { uniqueMark } from "../cache/unique-mark.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { AccountRecord } from "../../ports/repositories/accounts.ts";
 
@@ -16,12 +16,6 @@ const TTL_MS = 60_000;
 const TOMBSTONE_TTL_MS = 30_000;
 const TOMBSTONE = "~";
 const key = (id: bigint) => `account:cred:${id}`;
-
-// Tombstones and epochs need only be unique, here and in every other process sharing the cache: a random part
-// drawn once per process and a counter. (Drawing random bytes for each cost more than the rest of forgetting.)
-const PROCESS_PART = randomBytes(8).toString("hex");
-let counter = 0;
-const uniqueToken = () => `${PROCESS_PART}${(++counter).toString(36)}`;
 
 /** What a reader found: the cached JSON, or the token to store its own rendering with. */
 export type CachedRendering = { readonly json: string } | { readonly json: null; readonly seen: string | null };
@@ -43,8 +37,8 @@ export async function forgetAccounts(cache: Cache, accountIds: Iterable<bigint>)
   // One round trip however many accounts: every post forgets its author. (Bigints are primitives: a Set dedupes them.)
   await cache.setMany(
     [...new Set(accountIds)].flatMap((id) => [
-      { key: key(id), value: TOMBSTONE + uniqueToken(), ttlMs: TOMBSTONE_TTL_MS },
-      { key: epochKey(id), value: uniqueToken(), ttlMs: EPOCH_TTL_MS },
+      { key: key(id), value: TOMBSTONE + uniqueMark(), ttlMs: TOMBSTONE_TTL_MS },
+      { key: epochKey(id), value: uniqueMark(), ttlMs: EPOCH_TTL_MS },
     ]),
   );
 }

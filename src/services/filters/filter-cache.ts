@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { uniqueMark } from "../cache/unique-mark.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { Database } from "../../ports/database.ts";
 import type { FilterAction, FilterWithRules } from "../../ports/repositories/filters.ts";
@@ -100,5 +100,5 @@ export async function viewerFilters(deps: { readonly db: Database; readonly cach
 /** Invalidates the cached filters of these accounts. Call after the change has committed. */
 export async function forgetFilters(cache: Cache, accountIds: Iterable<bigint>): Promise<void> {
   const unique = [...new Set([...accountIds].map(String))];
-  await Promise.all(unique.map((id) => cache.set(key(BigInt(id)), TOMBSTONE + randomBytes(8).toString("hex"), TOMBSTONE_TTL_MS)));
+  await Promise.all(unique.map((id) => cache.set(key(BigInt(id)), TOMBSTONE + uniqueMark(), TOMBSTONE_TTL_MS)));
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { uniqueMark } from "../cache/unique-mark.ts";
 import { z } from "zod";
 import type { Cache } from "../../ports/cache.ts";
 import type { JobContract } from "../../ports/job-queue.ts";
@@ -19,7 +19,7 @@ const FORGOTTEN_TTL_MS = 30_000;
 export async function forgetInstanceCaches(cache: Cache): Promise<void> {
   await Promise.all([
     cache.delete(INSTANCE_CACHE_KEYS.snapshot),
-    cache.set(INSTANCE_CACHE_KEYS.emojis, FORGOTTEN_PREFIX + randomBytes(8).toString("hex"), FORGOTTEN_TTL_MS),
+    cache.set(INSTANCE_CACHE_KEYS.emojis, FORGOTTEN_PREFIX + uniqueMark(), FORGOTTEN_TTL_MS),
   ]);
 }
 

@@ -1,5 +1,5 @@
-import type { Kysely } from "kysely";
-import { runWithIds } from "./dialect.ts";
+import { CompiledQuery, type Kysely } from "kysely";
+import { isPostgres } from "./dialect.ts";
 import type { JobRequest } from "../../ports/job-queue.ts";
 import type { Tables } from "./schema.ts";
 
@@ -44,15 +44,16 @@ export async function insertJobRows(
 
 const JOB_COLUMNS = ["id", "queue", "name", "payload", "state", "attempts", "max_attempts", "backoff_ms", "run_at", "dedup_key", "created_at"];
 const DEDUP_KEY = JOB_COLUMNS.indexOf("dedup_key");
-// Every post and incoming activity enqueues here: the text is written once per row count (runWithIds), not
-// built and compiled by Kysely per call. The conflict target's predicate must be the index's own text, not a
-// bound parameter, for the engine to match the partial index.
+// Every post and incoming activity enqueues here: the engine's SQL is written once per row count, not built and
+// compiled by Kysely per call. The conflict target's predicate must be the index's own text, not a bound
+// parameter, for the engine to match the partial index.
 const insertTexts = new Map<string, string>();
-function insertText(count: number, keyed: boolean): string {
-  const key = `${count}:${keyed}`;
+function insertText(pg: boolean, count: number, keyed: boolean): string {
+  const key = `${pg}:${count}:${keyed}`;
   let text = insertTexts.get(key);
   if (text === undefined) {
-    const values = Array.from({ length: count }, (_, r) => `(${JOB_COLUMNS.map((_, c) => `{${r * JOB_COLUMNS.length + c}}`).join(", ")})`);
+    const width = JOB_COLUMNS.length;
+    const values = Array.from({ length: count }, (_, r) => `(${JOB_COLUMNS.map((_, c) => (pg ? `$${r * width + c + 1}` : "?")).join(", ")})`);
     text = `insert into jobs (${JOB_COLUMNS.join(", ")}) values ${values.join(", ")}${keyed ? " on conflict (dedup_key) where state = 'waiting' do nothing" : ""}`;
     if (insertTexts.size >= 100) insertTexts.clear();
     insertTexts.set(key, text);
@@ -61,5 +62,5 @@ function insertText(count: number, keyed: boolean): string {
 }
 
 async function insertRows(db: Kysely<Tables>, rows: readonly unknown[][], keyed: boolean): Promise<void> {
-  await runWithIds(db, insertText(rows.length, keyed), rows.flat());
+  await db.executeQuery(CompiledQuery.raw(insertText(isPostgres(db), rows.length, keyed), rows.flat()));
 }

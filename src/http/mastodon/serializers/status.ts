@@ -225,29 +225,18 @@ export function statusEmojis(s: StatusRecord, author: AccountRecord, bundle: Sta
 // Whether the viewer's `pinned` appears: on their own statuses that can be pinned.
 const pinnable = (s: StatusRecord, viewerId: bigint) => viewerId === s.accountId && s.visibility !== "direct" && s.reblogOfId === null;
 
-/** The fields that change without an edit: counts, the poll, and the viewer's own (favourited … filtered). */
+/**
+ * The fields that change without an edit: counts, the poll, and the viewer's own (favourited … filtered). Read
+ * back from statusLiveJson, so that pages written as text and statuses rendered as objects cannot differ.
+ */
 export function statusLiveFields(s: StatusRecord, bundle: StatusBundle): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    replies_count: s.repliesCount,
-    reblogs_count: s.reblogsCount,
-    favourites_count: s.favouritesCount,
-    poll: bundle.polls ? statusPoll(bundle.polls, s.id, bundle.viewerId) : null,
-  };
-  if (bundle.viewerId !== null) {
-    out.favourited = bundle.favourited.has(s.id);
-    out.reblogged = bundle.reblogged.has(s.id);
-    out.muted = s.conversationId !== null && bundle.mutedConversations.has(s.conversationId);
-    out.bookmarked = bundle.bookmarked.has(s.id);
-    if (pinnable(s, bundle.viewerId)) out.pinned = bundle.pinned.has(s.id);
-    const filtered = bundle.filtered?.get(s.id);
-    if (filtered && filtered.length > 0) out.filtered = filtered;
-  }
-  return out;
+  return JSON.parse(`${statusLiveJson(s, bundle)}}`) as Record<string, unknown>;
 }
 
 /**
- * statusLiveFields as JSON members after an opening brace (`{"replies_count":…`), written by hand: on a page of
- * kept statuses, JSON.stringify of these small objects was the larger part of what is left to do.
+ * The fields that change without an edit as JSON members after an opening brace (`{"replies_count":…`, no closing
+ * brace), written by hand: on a page of kept statuses, JSON.stringify of these small objects was the larger part
+ * of what was left to do. The viewer's fields appear for a signed-in viewer; `pinned` on their pinnable statuses.
  */
 export function statusLiveJson(s: StatusRecord, bundle: StatusBundle): string {
   const poll = bundle.polls ? statusPoll(bundle.polls, s.id, bundle.viewerId) : null;
